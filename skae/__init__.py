@@ -1,0 +1,20 @@
+"""skae: scikit-learn estimators that learn compressed features with PyTorch autoencoders.
+
+Training runs on skorch; the estimators are ordinary scikit-learn estimators
+(clone, get/set_params, Pipeline, GridSearchCV, set_output, pickle).
+"""
+
+from . import datasets
+from .autoencoder import AETransformer, DAETransformer
+from .stacked import SAEClassifier, SAETransformer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AETransformer",
+    "DAETransformer",
+    "SAEClassifier",
+    "SAETransformer",
+    "datasets",
+    "__version__",
+]
