@@ -7,7 +7,6 @@ the concrete autoencoders only say how to build and train their network.
 """
 
 import contextlib
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -18,7 +17,6 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._training import check_net_params, resolve_device
 from .modules import ACTIVATIONS
-from .noise import NOISE_KINDS
 
 # Rows pushed through a network at once by transform, predict and friends.
 # Every chunk has exactly this many rows, the last one padded with zeros:
@@ -70,16 +68,9 @@ class _NetEstimator(BaseEstimator):
                 "hidden_sizes must be a tuple of positive ints (the widths of the "
                 f"encoder's hidden layers, before the code), got {sizes!r}."
             )
-        for name in ("lr", "tol"):
-            if not math.isfinite(getattr(self, name)):
-                raise ValueError(f"{name} must be finite, got {getattr(self, name)!r}.")
         noise = getattr(self, "noise", None)
         if noise is not None:
             level = self.noise_level
-            if noise not in NOISE_KINDS:
-                raise ValueError(f"noise must be one of {NOISE_KINDS}, got {noise!r}.")
-            if noise == "gaussian" and not math.isfinite(level):
-                raise ValueError(f"noise_level (the gaussian sigma) must be finite, got {level!r}.")
             if noise != "gaussian" and not 0 <= level < 1:
                 raise ValueError(
                     f"noise_level is the fraction of corrupted entries for noise={noise!r} "
@@ -117,10 +108,15 @@ class _NetEstimator(BaseEstimator):
         self._n_features_out = self.latent_dim
         return self
 
-    def _validate_X(self, X):
-        """Fitted check plus the sklearn input checks for ``transform``-like methods."""
-        check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+    def _validate_X(self, X, reset=False):
+        """sklearn's input checks (and, unless ``reset``, the fitted check).
+
+        Numeric input is kept in its dtype and cast to float32 batch by batch,
+        so that transforming a large float64 array costs no float32 copy of it.
+        """
+        if not reset:
+            check_is_fitted(self)
+        return check_float32_range(validate_data(self, X, reset=reset, dtype="numeric"))
 
 
 class _EncoderMixin(TransformerMixin):
@@ -167,7 +163,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
         X_reconstructed : ndarray of shape (n_samples, n_features_in_), float32
         """
         check_is_fitted(self)
-        Z = check_array(X, dtype=[np.float32, np.float64], input_name="X")
+        Z = check_float32_range(check_array(X, dtype="numeric", input_name="X"))
         if Z.shape[1] != self.latent_dim:
             raise ValueError(
                 f"X has {Z.shape[1]} features, but {type(self).__name__}.inverse_transform "
@@ -205,6 +201,16 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
         score : float
         """
         return float(np.mean(self.score_samples(X)))
+
+
+def check_float32_range(X):
+    """Refuse values that float32, which the networks compute in, cannot hold."""
+    if X.dtype != np.float32 and X.size and np.max(np.abs(X)) > np.finfo(np.float32).max:
+        raise ValueError(
+            "X contains values too large for float32 (above 3.4e38 in magnitude), "
+            "in which skae computes: scale it first."
+        )
+    return X
 
 
 def _as_tensor(X, device):

@@ -100,15 +100,14 @@ class HoldOut:
 
 
 class StopOnDivergence(Callback):
-    """Raise a clear error as soon as the training loss is NaN or infinite."""
+    """Raise a clear error as soon as a training batch's loss is NaN or infinite."""
 
     def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
-        if training and not math.isfinite(net.history[-1, "batches", -1, "train_loss"]):
+        if training and not math.isfinite(loss.item()):
             raise ValueError(
-                f"Training diverged: the loss became {net.history[-1, 'batches', -1, 'train_loss']} "
-                f"in epoch {len(net.history)}. The input is probably not scaled: "
-                "scale it first (e.g. StandardScaler or MinMaxScaler in a Pipeline), "
-                "or lower lr."
+                f"Training diverged: the loss became {loss.item()} in epoch "
+                f"{len(net.history)}. The input is probably not scaled: scale it first "
+                "(e.g. StandardScaler or MinMaxScaler in a Pipeline), or lower lr."
             )
 
 

@@ -5,7 +5,6 @@ from numbers import Real
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
 
 from ._base import _BaseAutoencoder, unchanged_on_failure
 from ._training import draw_seed, make_net, resolve_device, seeded, train
@@ -194,7 +193,7 @@ class AETransformer(_BaseAutoencoder):
         """
         with unchanged_on_failure(self):
             self._check_params()
-            X = validate_data(self, X, dtype=np.float32)
+            X = self._validate_X(X, reset=True).astype(np.float32, copy=False)
             with seeded(draw_seed(self.random_state), resolve_device(self.device)):
                 module = mirrored_autoencoder(
                     X.shape[1],

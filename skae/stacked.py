@@ -21,7 +21,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 from torch import nn
 
-from ._base import _BaseAutoencoder, _EncoderMixin, _NetEstimator, unchanged_on_failure
+from ._base import (
+    _BaseAutoencoder,
+    _EncoderMixin,
+    _NetEstimator,
+    check_float32_range,
+    unchanged_on_failure,
+)
 from ._training import draw_seed, make_net, resolve_device, seeded, train
 from .autoencoder import _TRAINING_PARAMS_DOC, AETransformer, DAETransformer
 from .modules import ACTIVATIONS, AutoEncoder, Classifier, mlp
@@ -246,7 +252,7 @@ class SAETransformer(_BaseAutoencoder):
         """
         with unchanged_on_failure(self):
             self._check_params()
-            X = validate_data(self, X, dtype=np.float32)
+            X = self._validate_X(X, reset=True).astype(np.float32, copy=False)
             *seeds, seed = _layer_seeds(draw_seed(self.random_state), len(self.hidden_sizes) + 1)
             layers = pretrain_layers(self, X, seeds, self.max_epochs, self.output_activation)
             with seeded(seed, resolve_device(self.device)):
@@ -299,6 +305,10 @@ class SAEClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _EncoderMi
     pretrain_epochs : int, default=10
         Pretraining epochs of each layer.
 
+    dropout : float, default=0.0
+        Dropout rate after every layer of the encoder during fine-tuning
+        (pretraining uses none). ``transform`` and ``predict`` never drop.
+
 {_TRAINING_PARAMS_DOC.replace("Passes over the training data.", "Epochs of supervised fine-tuning.")}
     Attributes
     ----------
@@ -346,6 +356,7 @@ class SAEClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _EncoderMi
         **_NOISE_CONSTRAINTS,
         "pretrain": ["boolean"],
         "pretrain_epochs": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -358,6 +369,7 @@ class SAEClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _EncoderMi
         activation="relu",
         pretrain=True,
         pretrain_epochs=10,
+        dropout=0.0,
         max_epochs=10,
         batch_size=32,
         lr=1e-3,
@@ -377,6 +389,7 @@ class SAEClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _EncoderMi
         self.activation = activation
         self.pretrain = pretrain
         self.pretrain_epochs = pretrain_epochs
+        self.dropout = dropout
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -404,7 +417,8 @@ class SAEClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _EncoderMi
         """
         with unchanged_on_failure(self):
             self._check_params()
-            X, y = validate_data(self, X, y, dtype=np.float32)
+            X, y = validate_data(self, X, y, dtype="numeric")
+            X = check_float32_range(X).astype(np.float32, copy=False)
             check_classification_targets(y)
             encoder = LabelEncoder().fit(y)
             if len(encoder.classes_) < 2:
@@ -422,6 +436,10 @@ class SAEClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _EncoderMi
                 else:
                     widths = (X.shape[1], *self.hidden_sizes, self.latent_dim)
                     body = mlp(widths, self.activation, "identity")
+                if self.dropout:
+                    body = nn.Sequential(
+                        *(nn.Sequential(*b, nn.Dropout(self.dropout)) for b in body)
+                    )
                 module = Classifier(body, nn.Linear(self.latent_dim, len(encoder.classes_)))
                 net = make_net(module, torch.nn.CrossEntropyLoss, self)
                 train(net, torch.tensor(X), torch.as_tensor(encoder.transform(y)))
