@@ -141,7 +141,7 @@ def plot_denoising(X_test, dae, noise, args, path):
 
 def plot_accuracy_vs_dims(rows, args, path):
     """Test accuracy against code size, raw pixels as a line."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    fig, ax = plt.subplots(figsize=(9.5, 4.8))
     by_method = {}
     for row in rows:
         by_method.setdefault(row["method"], []).append((row["n_features"], row["accuracy"]))
@@ -170,7 +170,7 @@ def plot_accuracy_vs_dims(rows, args, path):
     ax.set_ylabel("test accuracy")
     ax.set_title(f"{args.dataset}: accuracy vs code size ({args.epochs} epochs)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=9, loc="lower right")
+    ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -219,7 +219,8 @@ def markdown(rows, args, data, seconds, figures):
         *provenance(),
         f"- data: {len(X_train)} training / {len(X_test)} test samples, {X_train.shape[1]} features in [0, 1]",
         f"- settings: hidden sizes {args.hidden_sizes}, code sizes {args.dims}, {args.epochs} epochs "
-        f"(per layer when pretraining; {args.finetune_epochs} fine-tuning epochs for the classifiers), "
+        f"(per layer when pretraining; for the two classifiers {args.finetune_epochs} fine-tuning "
+        f"epochs, dropout {args.dropout}, {args.finetune_schedule} learning rate), "
         f"batch {args.batch_size}, Adam lr {args.lr}, output activation {args.output_activation}, "
         f"DAE noise {args.noise} {args.noise_level}, seed {args.seed}; every feature method is followed by "
         "StandardScaler + LogisticRegression(max_iter=2000), fitted on the training set only; "

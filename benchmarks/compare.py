@@ -27,11 +27,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+from skorch.callbacks import LRScheduler
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
 from sklearn.neural_network import BernoulliRBM
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from torch.optim.lr_scheduler import CosineAnnealingLR
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -42,10 +45,26 @@ from skae.datasets import fetch_fashion_mnist, load_digits  # noqa: E402
 from skae.noise import Corruption  # noqa: E402
 
 # Per-dataset settings: network widths before the code, code sizes, the size
-# shown in the figures, and the image side for drawing.
+# shown in the figures, training epochs, and the image side for drawing.
+# Digits has 1,347 training images, so its networks need more epochs for the
+# same number of gradient steps.
 PRESETS = {
-    "digits": {"hidden_sizes": (128,), "dims": (4, 8, 16, 32), "main_dim": 16, "side": 8},
-    "fashion-mnist": {"hidden_sizes": (512, 256), "dims": (16, 32, 64), "main_dim": 32, "side": 28},
+    "digits": {
+        "hidden_sizes": (128,),
+        "dims": (4, 8, 16, 32),
+        "main_dim": 16,
+        "epochs": 40,
+        "finetune_epochs": 40,
+        "side": 8,
+    },
+    "fashion-mnist": {
+        "hidden_sizes": (512, 256),
+        "dims": (16, 32, 64),
+        "main_dim": 32,
+        "epochs": 20,
+        "finetune_epochs": 30,
+        "side": 28,
+    },
 }
 COLUMNS = (
     "method",
@@ -65,14 +84,23 @@ def parse_args(argv=None):
     parser.add_argument(
         "--epochs",
         type=int,
-        default=10,
-        help="training epochs of every network (and per pretrained layer)",
+        default=None,
+        help="training epochs of every network, per layer when pretraining (default: per dataset)",
     )
     parser.add_argument(
         "--finetune-epochs",
         type=int,
         default=None,
-        help="SAEClassifier fine-tuning epochs (default: --epochs)",
+        help="SAEClassifier fine-tuning epochs (default: per dataset)",
+    )
+    parser.add_argument(
+        "--dropout", type=float, default=0.3, help="SAEClassifier dropout while fine-tuning"
+    )
+    parser.add_argument(
+        "--finetune-schedule",
+        choices=("cosine", "constant"),
+        default="cosine",
+        help="SAEClassifier learning rate: cosine decay to 0 over the fine-tuning epochs, or constant",
     )
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-3)
@@ -104,19 +132,22 @@ def parse_args(argv=None):
     args.main_dim = (
         preset["main_dim"] if preset["main_dim"] in args.dims else args.dims[len(args.dims) // 2]
     )
-    args.finetune_epochs = args.finetune_epochs or args.epochs
+    args.epochs = args.epochs or preset["epochs"]
+    args.finetune_epochs = args.finetune_epochs or preset["finetune_epochs"]
     args.side = preset["side"]
     return args
 
 
 def load(args):
-    """Train/test split: Fashion-MNIST's official one; digits' first 1,347 / last 450."""
+    """Train/test split: Fashion-MNIST's official one; digits 75% / 25%, stratified."""
     if args.dataset == "fashion-mnist":
         X_train, y_train = fetch_fashion_mnist(subset="train", return_X_y=True)
         X_test, y_test = fetch_fashion_mnist(subset="test", return_X_y=True)
     else:
         X, y = load_digits(return_X_y=True)
-        X_train, X_test, y_train, y_test = X[:1347], X[1347:], y[:1347], y[1347:]
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, stratify=y, random_state=args.seed
+        )
     if args.n_train:
         X_train, y_train = X_train[: args.n_train], y_train[: args.n_train]
     return X_train, X_test, y_train, y_test
@@ -159,10 +190,15 @@ def make_method(name, dim, args):
         )
     if name in ("sae_finetuned", "sae_nopretrain"):
         net["max_epochs"] = args.finetune_epochs
+        if args.finetune_schedule == "cosine":
+            # passed to every net the classifier trains; T_max is the fine-tuning length
+            schedule = LRScheduler(CosineAnnealingLR, T_max=args.finetune_epochs)
+            net["net_params"] = {"callbacks": [schedule]}
         return SAEClassifier(
             args.hidden_sizes,
             dim,
             pretrain=name == "sae_finetuned",
+            dropout=args.dropout,
             pretrain_epochs=args.epochs,
             **net,
         )

@@ -18,13 +18,19 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from ._training import check_net_params, resolve_device
 from .modules import ACTIVATIONS
 
-# Rows pushed through a network at once by transform, predict and friends.
-# Every chunk has exactly this many rows, the last one padded with zeros:
-# BLAS picks its kernel (and so its float rounding) by matrix shape, and with
-# one fixed shape a sample's output is bit-for-bit the same whichever other
-# samples it is transformed with. 512 rows keep the products efficient and
-# the activations a few MiB.
-PREDICT_BATCH_SIZE = 512
+# transform, predict and friends push fixed-size chunks of rows through the
+# network, the last one padded with zeros: BLAS picks its kernel (and so its
+# float rounding) by matrix shape, and with one fixed shape per model a
+# sample's output is bit-for-bit the same whichever other samples it is
+# transformed with. A chunk holds about this many activations of the widest
+# layer: a few MiB, large enough to keep the matrix products efficient.
+PREDICT_CHUNK_ACTIVATIONS = 2**20
+
+
+def chunk_rows(module):
+    """Rows per chunk for ``module``: a power of two from 256 to 8192."""
+    widths = [d for m in module.modules() if isinstance(m, torch.nn.Linear) for d in m.weight.shape]
+    return int(np.clip(2 ** int(np.log2(PREDICT_CHUNK_ACTIVATIONS / max(widths))), 256, 8192))
 
 
 @contextlib.contextmanager
@@ -84,12 +90,13 @@ class _NetEstimator(BaseEstimator):
         the rows of ``X`` in batches; float32 numpy out."""
         device = self.net_.device
         self.net_.module_.eval()
+        size = chunk_rows(self.net_.module_)
         out = np.empty((X.shape[0], n_out), dtype=np.float32)
         with torch.inference_mode():
-            for start in range(0, X.shape[0], PREDICT_BATCH_SIZE):
-                chunk = _as_tensor(X[start : start + PREDICT_BATCH_SIZE], device)
+            for start in range(0, X.shape[0], size):
+                chunk = _as_tensor(X[start : start + size], device)
                 rows = chunk.shape[0]
-                chunk = torch.nn.functional.pad(chunk, (0, 0, 0, PREDICT_BATCH_SIZE - rows))
+                chunk = torch.nn.functional.pad(chunk, (0, 0, 0, size - rows))
                 out[start : start + rows] = module(chunk)[:rows].cpu().numpy()
         return out
 

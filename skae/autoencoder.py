@@ -19,7 +19,8 @@ _TRAINING_PARAMS_DOC = """\
         Samples per gradient step. Batches are reshuffled every epoch.
 
     lr : float, default=1e-3
-        Learning rate of the optimizer (Adam unless ``net_params`` says otherwise).
+        Learning rate of the optimizer: Adam (torch's fused kernel where
+        available), unless ``net_params`` names another.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data, stop when its
@@ -43,7 +44,8 @@ _TRAINING_PARAMS_DOC = """\
         ``{"callbacks": [skorch.callbacks.LRScheduler(...)]}``. Keys that an
         estimator parameter controls (``lr``, ``max_epochs``, ``batch_size``,
         ``device``, ``verbose``, ``train_split``, ``module``, ``dataset``,
-        ``iterator_*``) are refused.
+        ``iterator_*``) are refused. The stacked estimators pass them to
+        every net they train: each layer's pretraining and the fine-tuning.
 
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where to train and encode. ``"auto"`` takes CUDA when available.

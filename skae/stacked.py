@@ -343,11 +343,13 @@ class SAEClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _EncoderMi
 
     Examples
     --------
-    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
     >>> from skae import SAEClassifier
+    >>> from skae.datasets import load_digits
     >>> X, y = load_digits(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
     >>> clf = SAEClassifier(hidden_sizes=(64,), latent_dim=16, random_state=0)
-    >>> clf.fit(X[:1500] / 16, y[:1500]).score(X[1500:] / 16, y[1500:]) > 0.9
+    >>> bool(clf.fit(X_train, y_train).score(X_test, y_test) > 0.9)
     True
     """
 

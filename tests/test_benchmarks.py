@@ -1,0 +1,51 @@
+"""A quick smoke run of the benchmark scripts on digits: outputs exist and read right."""
+
+import csv
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+
+@pytest.fixture(scope="module")
+def compare_run(tmp_path_factory):
+    import compare
+
+    out = tmp_path_factory.mktemp("results")
+    rows = compare.main(
+        ["--out", str(out), "--epochs", "2", "--finetune-epochs", "2", "--dims", "4", "8"]
+    )
+    return out, rows
+
+
+def test_compare_writes_every_method_and_size(compare_run):
+    out, rows = compare_run
+    with open(out / "digits.csv") as f:
+        table = list(csv.DictReader(f))
+    assert {"method", "n_features", "accuracy", "fit_seconds", "reconstruction_mse"} <= set(
+        table[0]
+    )
+    methods = {(r["method"], int(r["n_features"])) for r in table}
+    expected = {("raw", 64), ("sae_finetuned", 8), ("sae_nopretrain", 8)}
+    expected |= {(m, d) for m in ("pca", "rbm", "ae", "dae", "sae") for d in (4, 8)}
+    assert methods == expected
+    for r in table:
+        assert 0.1 < float(r["accuracy"]) <= 1  # better than chance on 10 classes
+        assert float(r["fit_seconds"]) > 0
+        if r["method"] in ("pca", "ae", "dae", "sae"):
+            assert 0 < float(r["reconstruction_mse"]) < 0.2
+    # raw pixels + LogisticRegression on digits is a well-known ~0.95+
+    assert float(next(r for r in table if r["method"] == "raw")["accuracy"]) > 0.9
+
+
+def test_compare_writes_the_report_and_figures(compare_run):
+    out, _ = compare_run
+    md = (out / "digits.md").read_text()
+    for needle in ("commit:", "machine:", "versions:", "| sae_finetuned | 8 |", "torch"):
+        assert needle in md
+    for name in ("reconstructions", "denoising", "accuracy-vs-dims"):
+        png = out / f"digits-{name}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
