@@ -42,7 +42,7 @@ import _report  # noqa: E402
 
 from skae import AETransformer, DAETransformer, SAEClassifier, SAETransformer  # noqa: E402
 from skae.datasets import fetch_fashion_mnist, load_digits  # noqa: E402
-from skae.noise import Corruption  # noqa: E402
+from skae.noise import corruption_for  # noqa: E402
 
 # Per-dataset settings: network widths before the code, code sizes, the size
 # shown in the figures, training epochs, and the image side for drawing.
@@ -245,6 +245,7 @@ def plan(args):
 
 def main(argv=None):
     args = parse_args(argv)
+    args.provenance = _report.provenance()
     args.out.mkdir(parents=True, exist_ok=True)
     data = load(args)
     X_train, X_test = data[0], data[1]
@@ -286,7 +287,7 @@ def main(argv=None):
         figures["reconstructions"] = _report.plot_reconstructions(
             X_test, fitted, args, args.out / f"{args.dataset}-reconstructions.png"
         )
-        noise = Corruption(args.noise, args.noise_level, low=X_train.min(0), high=X_train.max(0))
+        noise = corruption_for(args.noise, args.noise_level, X_train)
         figures["denoising"] = _report.plot_denoising(
             X_test, fitted["dae"], noise, args, args.out / f"{args.dataset}-denoising.png"
         )

@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import _BaseAutoencoder, unchanged_on_failure
 from ._training import draw_seed, make_net, resolve_device, seeded, train
 from .modules import ACTIVATIONS, mirrored_autoencoder
-from .noise import NOISE_KINDS, Corruption
+from .noise import NOISE_KINDS, corruption_for
 
 _TRAINING_PARAMS_DOC = """\
     max_epochs : int, default=10
@@ -307,4 +307,4 @@ class DAETransformer(AETransformer):
         self.noise_level = noise_level
 
     def _corruption(self, X):
-        return Corruption(self.noise, self.noise_level, low=X.min(axis=0), high=X.max(axis=0))
+        return corruption_for(self.noise, self.noise_level, X)

@@ -71,3 +71,11 @@ class Corruption(nn.Module):
 
     def extra_repr(self):
         return f"noise={self.noise!r}, level={self.level}"
+
+
+def corruption_for(noise, level, X):
+    """A :class:`Corruption` for training data ``X`` (a float array).
+
+    Salt-and-pepper noise writes each feature's minimum or maximum in ``X``.
+    """
+    return Corruption(noise, level, low=X.min(axis=0), high=X.max(axis=0))

@@ -31,7 +31,7 @@ from ._base import (
 from ._training import draw_seed, make_net, resolve_device, seeded, train
 from .autoencoder import _TRAINING_PARAMS_DOC, AETransformer, DAETransformer
 from .modules import ACTIVATIONS, AutoEncoder, Classifier, mlp
-from .noise import NOISE_KINDS, Corruption
+from .noise import NOISE_KINDS, corruption_for
 
 _NOISE_CONSTRAINTS = {
     "noise": [StrOptions(set(NOISE_KINDS)), None],
@@ -109,7 +109,7 @@ def _layer_seeds(seed, n_layers):
 def _corruption(est, X):
     if est.noise is None:
         return None
-    return Corruption(est.noise, est.noise_level, low=X.min(axis=0), high=X.max(axis=0))
+    return corruption_for(est.noise, est.noise_level, X)
 
 
 class SAETransformer(_BaseAutoencoder):
