@@ -121,6 +121,9 @@ def parse_args(argv=None):
     parser.add_argument("--methods", nargs="+", default=None, help="run only these methods")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--verbose", type=int, default=0, help="1: print every network's epoch log too"
+    )
+    parser.add_argument(
         "--note", default=None, help="text added to the markdown report (e.g. what was tried)"
     )
     args = parser.parse_args(argv)
@@ -160,6 +163,7 @@ def make_method(name, dim, args):
         batch_size=args.batch_size,
         lr=args.lr,
         random_state=args.seed,
+        verbose=args.verbose,
     )
     if name == "pca":
         return PCA(dim, random_state=args.seed)
