@@ -123,6 +123,7 @@ class _NetEstimator(BaseEstimator):
         """
         if not reset:
             check_is_fitted(self)
+        check_no_strings(X)
         return check_float32_range(validate_data(self, X, reset=reset, dtype="numeric"))
 
 
@@ -170,6 +171,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
         X_reconstructed : ndarray of shape (n_samples, n_features_in_), float32
         """
         check_is_fitted(self)
+        check_no_strings(X)
         Z = check_float32_range(check_array(X, dtype="numeric", input_name="X"))
         if Z.shape[1] != self.latent_dim:
             raise ValueError(
@@ -208,6 +210,29 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
         score : float
         """
         return float(np.mean(self.score_samples(X)))
+
+
+def check_no_strings(X):
+    """Refuse text in X, even text that reads as numbers.
+
+    sklearn refuses string arrays but silently parses strings held in object
+    arrays and DataFrame columns; a column of text is almost always a loading
+    mistake, so skae refuses both alike.
+    """
+    if hasattr(X, "dtypes") and hasattr(X, "columns"):  # a DataFrame
+        columns = [X[c] for c, dt in zip(X.columns, X.dtypes) if dt == object or dt == "string"]
+        values = (v for col in columns for v in col.to_numpy())
+    elif isinstance(X, np.ndarray) and X.dtype == object:
+        values = X.flat
+    else:
+        return
+    for v in values:
+        if isinstance(v, (str, bytes)):
+            raise ValueError(
+                f"X contains text ({v!r}); skae needs numbers. Convert the data to a "
+                "numeric dtype first (e.g. X.astype(float) or pandas.to_numeric), or "
+                "encode categories (e.g. with OneHotEncoder)."
+            )
 
 
 def check_float32_range(X):

@@ -26,6 +26,7 @@ from ._base import (
     _EncoderMixin,
     _NetEstimator,
     check_float32_range,
+    check_no_strings,
     unchanged_on_failure,
 )
 from ._training import draw_seed, make_net, resolve_device, seeded, train
@@ -419,6 +420,7 @@ class SAEClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _EncoderMi
         """
         with unchanged_on_failure(self):
             self._check_params()
+            check_no_strings(X)
             X, y = validate_data(self, X, y, dtype="numeric")
             X = check_float32_range(X).astype(np.float32, copy=False)
             check_classification_targets(y)

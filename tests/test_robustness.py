@@ -61,6 +61,16 @@ BAD_X = {
         ValueError,
         "dtype='numeric' is not compatible with arrays of bytes/strings",
     ),
+    "numeric text in an object array": (
+        lambda X: X.astype(str).astype(object),
+        ValueError,
+        "X contains text",
+    ),
+    "a DataFrame column of numeric text": (
+        lambda X: pd.DataFrame(X).astype({0: str}),
+        ValueError,
+        "X contains text",
+    ),
     "objects": (
         lambda X: np.full(X.shape, {"a": 1}, dtype=object),
         TypeError,
