@@ -155,17 +155,22 @@ def plot_accuracy_vs_dims(rows, args, path):
     if "raw" in by_method:
         ((n_raw, acc_raw),) = by_method["raw"]
         ax.axhline(acc_raw, color="black", linestyle="--", label=f"raw pixels ({n_raw} features)")
-    for name, marker in (("sae_finetuned", "*"), ("sae_nopretrain", "X")):
+    # the two classifiers sit at the same code size and often at nearly the
+    # same accuracy: draw them side by side, each with its value
+    for name, marker, shift in (("sae_finetuned", "*", -0.1), ("sae_nopretrain", "X", 0.1)):
         if name in by_method:
             ((dim, acc),) = by_method[name]
-            ax.scatter(
-                [dim],
-                [acc],
-                marker=marker,
-                s=160,
-                zorder=3,
-                label=LABELS[name],
-                color="tab:red" if marker == "*" else "tab:purple",
+            x = dim * 2**shift
+            color = "tab:red" if marker == "*" else "tab:purple"
+            ax.scatter([x], [acc], marker=marker, s=160, zorder=3, label=LABELS[name], color=color)
+            ax.annotate(
+                f"{acc:.3f}",
+                (x, acc),
+                textcoords="offset points",
+                xytext=(-8 if shift < 0 else 8, -4),
+                ha="right" if shift < 0 else "left",
+                fontsize=8,
+                color=color,
             )
     ax.set_xscale("log", base=2)
     ax.set_xticks(args.dims, [str(d) for d in args.dims])

@@ -124,6 +124,11 @@ def parse_args(argv=None):
         "--verbose", type=int, default=0, help="1: print every network's epoch log too"
     )
     parser.add_argument(
+        "--replot",
+        action="store_true",
+        help="only redraw <out>/<dataset>-accuracy-vs-dims.png from the existing <dataset>.csv",
+    )
+    parser.add_argument(
         "--note", default=None, help="text added to the markdown report (e.g. what was tried)"
     )
     args = parser.parse_args(argv)
@@ -247,8 +252,23 @@ def plan(args):
     return jobs
 
 
+def read_rows(path):
+    """The rows of a results csv, with numbers as numbers."""
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["n_features"] = int(row["n_features"])
+        row["accuracy"] = float(row["accuracy"])
+    return rows
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.replot:
+        path = args.out / f"{args.dataset}-accuracy-vs-dims.png"
+        _report.plot_accuracy_vs_dims(read_rows(args.out / f"{args.dataset}.csv"), args, path)
+        print(f"redrew {path}")
+        return None
     args.provenance = _report.provenance()
     args.out.mkdir(parents=True, exist_ok=True)
     data = load(args)

@@ -49,3 +49,15 @@ def test_compare_writes_the_report_and_figures(compare_run):
     for name in ("reconstructions", "denoising", "accuracy-vs-dims"):
         png = out / f"digits-{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+
+
+def test_compare_replot_redraws_the_accuracy_figure_from_the_csv(compare_run):
+    import compare
+
+    out, _ = compare_run
+    png = out / "digits-accuracy-vs-dims.png"
+    png.unlink()
+    csv_before = (out / "digits.csv").read_text()
+    compare.main(["--out", str(out), "--dims", "4", "8", "--replot"])
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+    assert (out / "digits.csv").read_text() == csv_before  # nothing was rerun
