@@ -167,10 +167,12 @@ def plot_accuracy_vs_dims(rows, args, path):
                 f"{acc:.3f}",
                 (x, acc),
                 textcoords="offset points",
-                xytext=(-8 if shift < 0 else 8, -4),
+                xytext=(-9 if shift < 0 else 9, 9),
                 ha="right" if shift < 0 else "left",
                 fontsize=8,
                 color=color,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+                zorder=4,
             )
     ax.set_xscale("log", base=2)
     ax.set_xticks(args.dims, [str(d) for d in args.dims])
