@@ -100,7 +100,8 @@ def parse_args(argv=None):
         "--finetune-schedule",
         choices=("cosine", "constant"),
         default="cosine",
-        help="SAEClassifier learning rate: cosine decay to 0 over the fine-tuning epochs, or constant",
+        help="SAEClassifier learning rate: cosine decay to 0 over the fine-tuning epochs, "
+        "or constant",
     )
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-3)
@@ -275,7 +276,8 @@ def main(argv=None):
     X_train, X_test = data[0], data[1]
     n_features = X_train.shape[1]
     print(
-        f"{args.dataset}: {len(X_train)} train / {len(X_test)} test samples, {n_features} features; "
+        f"{args.dataset}: {len(X_train)} train / {len(X_test)} test samples, "
+        f"{n_features} features; "
         f"code sizes {args.dims}; results in {args.out}",
         flush=True,
     )

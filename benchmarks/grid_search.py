@@ -89,7 +89,8 @@ def main(argv=None):
         *provenance,
         f"- data: the first {len(X)} Fashion-MNIST training images, {args.cv}-fold CV; "
         f"the refitted best pipeline scored once on the 10,000 test images",
-        f"- settings: {args.epochs} epochs, batch 32, Adam lr 1e-3, sigmoid output, seed {args.seed}; "
+        f"- settings: {args.epochs} epochs, batch 32, Adam lr 1e-3, sigmoid output, "
+        f"seed {args.seed}; "
         f"n_jobs={args.n_jobs}; total {seconds / 60:.1f} min",
         "",
         f"**Best parameters:** `{search.best_params_}`, CV accuracy {search.best_score_:.4f}, "

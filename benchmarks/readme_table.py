@@ -27,7 +27,8 @@ def section():
     lines = [
         "On the full Fashion-MNIST test set (10,000 images), every method fitted on the 60,000",
         "training images, from one run of `python benchmarks/compare.py --dataset fashion-mnist`",
-        "(the whole report: [benchmarks/results/fashion-mnist.md](benchmarks/results/fashion-mnist.md)):",
+        "(the whole report: "
+        "[benchmarks/results/fashion-mnist.md](benchmarks/results/fashion-mnist.md)):",
         "",
         "| method | features | test accuracy | fit minutes | reconstruction MSE |",
         "| --- | ---: | ---: | ---: | ---: |",
@@ -42,7 +43,8 @@ def section():
     lines += [
         "![Fashion-MNIST reconstructions](benchmarks/results/fashion-mnist-reconstructions.png)",
         "",
-        "![Fashion-MNIST accuracy vs code size](benchmarks/results/fashion-mnist-accuracy-vs-dims.png)",
+        "![Fashion-MNIST accuracy vs code size]"
+        "(benchmarks/results/fashion-mnist-accuracy-vs-dims.png)",
     ]
     return "\n".join(lines)
 

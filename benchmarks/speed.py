@@ -217,10 +217,12 @@ def markdown(rows, memory, grid, args):
         "",
         *args.provenance,
         f"- method: in one process, skae and the bare loop alternate over {args.repeats} repeats; "
-        "the median time of each gives samples/s. Bare fit: `DataLoader(TensorDataset(X), batch_size, "
-        "shuffle=True)`, Adam lr 1e-3, MSE, the same architecture. Bare transform: the encoder's forward "
+        "the median time of each gives samples/s. "
+        "Bare fit: `DataLoader(TensorDataset(X), batch_size, shuffle=True)`, "
+        "Adam lr 1e-3, MSE, the same architecture. Bare transform: the encoder's forward "
         "pass over the whole tensor under `torch.inference_mode()`.",
-        "- skae trains with torch's fused Adam kernel where torch has it (CPU since torch 2.4), the "
+        "- skae trains with torch's fused Adam kernel where torch has it "
+        "(CPU since torch 2.4), the "
         "same algorithm in one pass over the parameters; the column *unfused* runs skae with "
         "`net_params={'optimizer__fused': False}`, i.e. the very Adam kernel of the bare loop, and "
         "so isolates what the rest of the library (skorch's loop, batching, validation) costs.",
@@ -243,7 +245,8 @@ def markdown(rows, memory, grid, args):
         "",
         "## Memory of transforming 60,000 x 784 (float32)",
         "",
-        f"- input {x_bytes / mib:.0f} MiB, output {z_bytes / mib:.1f} MiB; peak growth of the process "
+        f"- input {x_bytes / mib:.0f} MiB, output {z_bytes / mib:.1f} MiB; "
+        "peak growth of the process "
         f"during `transform`: **{extra / mib:.1f} MiB** (target: at most output + 64 MiB "
         f"= {z_bytes / mib + 64:.1f} MiB): {'met' if extra <= z_bytes + 64 * mib else 'MISSED'}",
         "",
@@ -269,7 +272,8 @@ def main(argv=None):
         for batch_size in BATCH_SIZES:
             row = compare_case(case, batch_size, args.repeats)
             print(
-                f"{row['case']}, batch {batch_size}: fit {row['fit_skae']:,.0f} vs {row['fit_bare']:,.0f} "
+                f"{row['case']}, batch {batch_size}: "
+                f"fit {row['fit_skae']:,.0f} vs {row['fit_bare']:,.0f} "
                 f"samples/s ({row['fit_ratio']:.2f}x, unfused {row['fit_ratio_unfused']:.2f}x); "
                 f"transform {row['transform_ratio']:.2f}x",
                 flush=True,

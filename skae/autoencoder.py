@@ -11,6 +11,7 @@ from ._training import draw_seed, make_net, resolve_device, seeded, train
 from .modules import ACTIVATIONS, mirrored_autoencoder
 from .noise import NOISE_KINDS, corruption_for
 
+_EPOCHS_DOC = "Passes over the training data."
 _TRAINING_PARAMS_DOC = """\
     max_epochs : int, default=10
         Passes over the training data.
@@ -101,8 +102,9 @@ class AETransformer(_BaseAutoencoder):
     latent_dim : int, default=32
         Size of the code: the number of output features of ``transform``.
 
-    activation : {{"relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "identity"}}, default="relu"
-        Activation after every hidden layer.
+    activation : str, default="relu"
+        Activation after every hidden layer: "relu", "leaky_relu", "elu",
+        "gelu", "tanh", "sigmoid" or "identity".
 
     latent_activation : same choices, default="identity"
         Activation of the code layer (linear by default).

@@ -30,7 +30,7 @@ from ._base import (
     unchanged_on_failure,
 )
 from ._training import draw_seed, make_net, resolve_device, seeded, train
-from .autoencoder import _TRAINING_PARAMS_DOC, AETransformer, DAETransformer
+from .autoencoder import _EPOCHS_DOC, _TRAINING_PARAMS_DOC, AETransformer, DAETransformer
 from .modules import ACTIVATIONS, AutoEncoder, Classifier, mlp
 from .noise import NOISE_KINDS, corruption_for
 
@@ -62,7 +62,8 @@ def pretrain_layers(est, X, seeds, max_epochs, output_activation):
     ``est.activation``, the top code is linear; the first layer reconstructs
     ``X`` through ``output_activation``, the others reconstruct the codes
     below them through ``est.activation`` (which made those codes), so that
-    the stacked decoder is as deep and non-linear as the stacked encoder. With ``est.noise`` set, each layer is a denoising autoencoder.
+    the stacked decoder is as deep and non-linear as the stacked encoder.
+    With ``est.noise`` set, each layer is a denoising autoencoder.
 
     Returns the list of fitted layer estimators.
     """
@@ -139,8 +140,9 @@ class SAETransformer(_BaseAutoencoder):
     noise_level : float, default=0.25
         Gaussian standard deviation, or the corrupted fraction in [0, 1).
 
-    activation : {{"relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "identity"}}, default="relu"
-        Activation of every code but the top one, which is linear.
+    activation : str, default="relu"
+        Activation of every code but the top one, which is linear: "relu",
+        "leaky_relu", "elu", "gelu", "tanh", "sigmoid" or "identity".
 
     output_activation : same choices, default="identity"
         Activation of the reconstruction of ``X``.
@@ -148,7 +150,7 @@ class SAETransformer(_BaseAutoencoder):
     finetune_epochs : int, default=0
         Epochs of unsupervised end-to-end training after pretraining.
 
-{_TRAINING_PARAMS_DOC.replace("Passes over the training data.", "Pretraining epochs of each layer.")}
+{_TRAINING_PARAMS_DOC.replace(_EPOCHS_DOC, "Pretraining epochs of each layer.")}
     Attributes
     ----------
     layers_ : list of AETransformer or DAETransformer
@@ -297,8 +299,9 @@ class SAEClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _EncoderMi
     noise_level : float, default=0.25
         Gaussian standard deviation, or the corrupted fraction in [0, 1).
 
-    activation : {{"relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "identity"}}, default="relu"
-        Activation of every hidden layer; the top code is linear.
+    activation : str, default="relu"
+        Activation of every hidden layer; the top code is linear. One of "relu",
+        "leaky_relu", "elu", "gelu", "tanh", "sigmoid" or "identity".
 
     pretrain : bool, default=True
         Whether to pretrain the encoder layer by layer before fine-tuning.
@@ -310,7 +313,7 @@ class SAEClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _EncoderMi
         Dropout rate after every layer of the encoder during fine-tuning
         (pretraining uses none). ``transform`` and ``predict`` never drop.
 
-{_TRAINING_PARAMS_DOC.replace("Passes over the training data.", "Epochs of supervised fine-tuning.")}
+{_TRAINING_PARAMS_DOC.replace(_EPOCHS_DOC, "Epochs of supervised fine-tuning.")}
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)

@@ -288,7 +288,10 @@ import joblib, numpy as np
 X = np.load(sys.argv[1])
 for path, load in ((sys.argv[2], lambda p: pickle.load(open(p, "rb"))), (sys.argv[3], joblib.load)):
     est = load(path)
-    out = est.predict_proba(X) if hasattr(est, "predict_proba") else est.inverse_transform(est.transform(X))
+    if hasattr(est, "predict_proba"):
+        out = est.predict_proba(X)
+    else:
+        out = est.inverse_transform(est.transform(X))
     np.save(path + ".out.npy", np.concatenate([est.transform(X), out], axis=1))
 """
 
