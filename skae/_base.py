@@ -115,16 +115,21 @@ class _NetEstimator(BaseEstimator):
         self._n_features_out = self.latent_dim
         return self
 
-    def _validate_X(self, X, reset=False):
+    def _validate_X(self, X, y="no_validation", reset=False):
         """sklearn's input checks (and, unless ``reset``, the fitted check).
 
-        Numeric input is kept in its dtype and cast to float32 batch by batch,
-        so that transforming a large float64 array costs no float32 copy of it.
+        With ``y`` given, returns ``(X, y)`` checked together, as
+        ``validate_data`` does. Numeric input is kept in its dtype and cast to
+        float32 batch by batch, so that transforming a large float64 array
+        costs no float32 copy of it.
         """
         if not reset:
             check_is_fitted(self)
         check_no_strings(X)
-        return check_float32_range(validate_data(self, X, reset=reset, dtype="numeric"))
+        out = validate_data(self, X, y, reset=reset, dtype="numeric")
+        if isinstance(out, tuple):
+            return check_float32_range(out[0]), out[1]
+        return check_float32_range(out)
 
 
 class _EncoderMixin(TransformerMixin):
@@ -237,7 +242,8 @@ def check_no_strings(X):
 
 def check_float32_range(X):
     """Refuse values that float32, which the networks compute in, cannot hold."""
-    if X.dtype != np.float32 and X.size and np.max(np.abs(X)) > np.finfo(np.float32).max:
+    # max and min rather than abs: no temporary copy of a large X
+    if X.dtype != np.float32 and X.size and max(X.max(), -X.min()) > np.finfo(np.float32).max:
         raise ValueError(
             "X contains values too large for float32 (above 3.4e38 in magnitude), "
             "in which skae computes: scale it first."

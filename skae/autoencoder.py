@@ -12,10 +12,14 @@ from .modules import ACTIVATIONS, mirrored_autoencoder
 from .noise import NOISE_KINDS, corruption_for
 
 _EPOCHS_DOC = "Passes over the training data."
-_TRAINING_PARAMS_DOC = """\
+# the stacked estimators swap _EPOCHS_DOC for what their max_epochs means
+_TRAINING_PARAMS_DOC = (
+    f"""\
     max_epochs : int, default=10
-        Passes over the training data.
+        {_EPOCHS_DOC}
 
+"""
+    + """\
     batch_size : int, default=32
         Samples per gradient step. Batches are reshuffled every epoch.
 
@@ -61,6 +65,7 @@ _TRAINING_PARAMS_DOC = """\
     verbose : int, default=0
         0 is silent; 1 or more prints a line per epoch (skorch's log).
 """
+)
 
 _FITTED_ATTRIBUTES_DOC = """\
     net_ : skorch.NeuralNet

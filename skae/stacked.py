@@ -18,15 +18,12 @@ from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
 from torch import nn
 
 from ._base import (
     _BaseAutoencoder,
     _EncoderMixin,
     _NetEstimator,
-    check_float32_range,
-    check_no_strings,
     unchanged_on_failure,
 )
 from ._training import draw_seed, make_net, resolve_device, seeded, train
@@ -423,9 +420,8 @@ class SAEClassifier(ClassifierMixin, ClassNamePrefixFeaturesOutMixin, _EncoderMi
         """
         with unchanged_on_failure(self):
             self._check_params()
-            check_no_strings(X)
-            X, y = validate_data(self, X, y, dtype="numeric")
-            X = check_float32_range(X).astype(np.float32, copy=False)
+            X, y = self._validate_X(X, y, reset=True)
+            X = X.astype(np.float32, copy=False)
             check_classification_targets(y)
             encoder = LabelEncoder().fit(y)
             if len(encoder.classes_) < 2:
