@@ -111,16 +111,22 @@ def _grid(rows, side, title, path):
     return path
 
 
-def plot_reconstructions(X_test, fitted, args, path):
-    """The last 10 test images above their reconstructions by each method."""
+def plot_reconstructions(X_test, fitted, mse, args, path):
+    """The last 10 test images above their reconstructions by each method.
+
+    ``mse`` maps a method to its test-set reconstruction error, as measured
+    for the results table.
+    """
     X = X_test[-N_IMAGES:]
     rows = [("test images", X)]
     for name in ("pca", "ae", "dae", "sae"):
         if name in fitted:
             model = fitted[name]
-            mse = np.mean((model.inverse_transform(model.transform(X_test)) - X_test) ** 2)
             rows.append(
-                (f"{LABELS[name]}\nMSE {mse:.4f}", model.inverse_transform(model.transform(X)))
+                (
+                    f"{LABELS[name]}\nMSE {mse[name]:.4f}",
+                    model.inverse_transform(model.transform(X)),
+                )
             )
     title = (
         f"{args.dataset}: reconstructions from {args.main_dim}-dimensional codes "

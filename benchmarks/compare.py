@@ -310,8 +310,13 @@ def main(argv=None):
 
     figures = {}
     if {"ae", "dae"} <= fitted.keys():
+        mse = {
+            r["method"]: r["reconstruction_mse"]
+            for r in rows
+            if r["n_features"] == args.main_dim and r["reconstruction_mse"] != ""
+        }
         figures["reconstructions"] = _report.plot_reconstructions(
-            X_test, fitted, args, args.out / f"{args.dataset}-reconstructions.png"
+            X_test, fitted, mse, args, args.out / f"{args.dataset}-reconstructions.png"
         )
         noise = corruption_for(args.noise, args.noise_level, X_train)
         figures["denoising"] = _report.plot_denoising(
