@@ -195,13 +195,18 @@ def make_method(name, dim, args):
             **net,
         )
     if name == "sae":
+        net["max_epochs"] = 0  # greedy pretraining only, no fine-tuning
         return SAETransformer(
-            args.hidden_sizes, dim, output_activation=args.output_activation, **net
+            args.hidden_sizes,
+            dim,
+            output_activation=args.output_activation,
+            pretrain_epochs=args.epochs,
+            **net,
         )
     if name in ("sae_finetuned", "sae_nopretrain"):
         net["max_epochs"] = args.finetune_epochs
         if args.finetune_schedule == "cosine":
-            # passed to every net the classifier trains; T_max is the fine-tuning length
+            # net_params reach the fine-tuning only, not the pretraining layers
             schedule = LRScheduler(CosineAnnealingLR, T_max=args.finetune_epochs)
             net["net_params"] = {"callbacks": [schedule]}
         return SAEClassifier(

@@ -1,7 +1,7 @@
 """GridSearchCV over the autoencoder's sizes in a Pipeline with LogisticRegression.
 
 On a training subset of Fashion-MNIST (default 10,000 images) it searches
-``ae__hidden_sizes`` x ``ae__latent_dim`` with 3-fold cross-validation, refits
+``ae__hidden_sizes`` x ``ae__n_components`` with 3-fold cross-validation, refits
 the best pipeline on the subset and scores it on the official test set. Writes
 ``<out>/grid-search.csv`` (``cv_results_``) and ``<out>/grid-search.md``
 (the ranked table, the best parameters, provenance).
@@ -29,7 +29,7 @@ from skae.datasets import fetch_fashion_mnist  # noqa: E402
 
 GRID = {
     "ae__hidden_sizes": [(256,), (512, 256)],
-    "ae__latent_dim": [16, 32, 64],
+    "ae__n_components": [16, 32, 64],
 }
 
 
@@ -59,7 +59,7 @@ def main(argv=None):
             ("clf", LogisticRegression(max_iter=2000)),
         ]
     )
-    n_fits = args.cv * len(GRID["ae__hidden_sizes"]) * len(GRID["ae__latent_dim"])
+    n_fits = args.cv * len(GRID["ae__hidden_sizes"]) * len(GRID["ae__n_components"])
     print(f"GridSearchCV: {n_fits} fits on {len(X)} Fashion-MNIST images ...", flush=True)
     search = GridSearchCV(pipe, GRID, cv=args.cv, n_jobs=args.n_jobs, verbose=2)
     start = time.perf_counter()
@@ -75,7 +75,7 @@ def main(argv=None):
         [
             "rank_test_score",
             "param_ae__hidden_sizes",
-            "param_ae__latent_dim",
+            "param_ae__n_components",
             "mean_test_score",
             "std_test_score",
             "mean_fit_time",
@@ -96,12 +96,12 @@ def main(argv=None):
         f"**Best parameters:** `{search.best_params_}`, CV accuracy {search.best_score_:.4f}, "
         f"test accuracy {test_accuracy:.4f}",
         "",
-        "| rank | hidden_sizes | latent_dim | mean CV accuracy | std | mean fit seconds |",
+        "| rank | hidden_sizes | n_components | mean CV accuracy | std | mean fit seconds |",
         "| ---: | --- | ---: | ---: | ---: | ---: |",
     ]
     for _, r in table.iterrows():
         lines.append(
-            f"| {r.rank_test_score} | {r.param_ae__hidden_sizes} | {r.param_ae__latent_dim} | "
+            f"| {r.rank_test_score} | {r.param_ae__hidden_sizes} | {r.param_ae__n_components} | "
             f"{r.mean_test_score:.4f} | {r.std_test_score:.4f} | {r.mean_fit_time:.1f} |"
         )
     (args.out / "grid-search.md").write_text("\n".join(lines) + "\n")

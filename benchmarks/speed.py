@@ -37,7 +37,7 @@ from skae import AETransformer  # noqa: E402
 from skae.datasets import load_digits  # noqa: E402
 
 CASES = [
-    # name, n_features, hidden_sizes, latent_dim, n_samples, epochs
+    # name, n_features, hidden_sizes, n_components, n_samples, epochs
     ("digits-size", 64, (128,), 16, 1797, 20),
     ("Fashion-MNIST-size", 784, (512, 256), 32, 12000, 2),
 ]
@@ -50,9 +50,9 @@ def data(n_features, n_samples, seed=0):
     return np.random.RandomState(seed).rand(n_samples, n_features).astype(np.float32)
 
 
-def bare_model(n_features, hidden_sizes, latent_dim):
+def bare_model(n_features, hidden_sizes, n_components):
     """The same architecture as AETransformer builds, written out by hand."""
-    widths = (n_features, *hidden_sizes, latent_dim)
+    widths = (n_features, *hidden_sizes, n_components)
 
     def stack(ws):
         layers = []
@@ -65,8 +65,8 @@ def bare_model(n_features, hidden_sizes, latent_dim):
     return stack(widths), stack(widths[::-1])
 
 
-def bare_fit(X, hidden_sizes, latent_dim, batch_size, epochs):
-    encoder, decoder = bare_model(X.shape[1], hidden_sizes, latent_dim)
+def bare_fit(X, hidden_sizes, n_components, batch_size, epochs):
+    encoder, decoder = bare_model(X.shape[1], hidden_sizes, n_components)
     model = nn.Sequential(encoder, decoder)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.MSELoss()
@@ -84,10 +84,10 @@ def bare_fit(X, hidden_sizes, latent_dim, batch_size, epochs):
     return time.perf_counter() - start, encoder
 
 
-def skae_fit(X, hidden_sizes, latent_dim, batch_size, epochs, fused=True):
+def skae_fit(X, hidden_sizes, n_components, batch_size, epochs, fused=True):
     ae = AETransformer(
         hidden_sizes,
-        latent_dim,
+        n_components,
         batch_size=batch_size,
         max_epochs=epochs,
         random_state=0,
@@ -192,9 +192,9 @@ def transform_memory():
 
 
 def grid_search_jobs(repeats):
-    """GridSearchCV over latent_dim with n_jobs=1 and n_jobs=2, interleaved."""
+    """GridSearchCV over n_components with n_jobs=1 and n_jobs=2, interleaved."""
     X = load_digits(return_X_y=True)[0]
-    grid = {"latent_dim": [4, 8, 16, 32]}
+    grid = {"n_components": [4, 8, 16, 32]}
     times = {1: [], 2: []}
     for r in range(repeats):
         for n_jobs in (1, 2) if r % 2 == 0 else (2, 1):
@@ -252,7 +252,7 @@ def markdown(rows, memory, grid, args):
         "",
         "## GridSearchCV, n_jobs=2 against n_jobs=1",
         "",
-        "AETransformer((128,), max_epochs=20) on digits, `latent_dim` in (4, 8, 16, 32), cv=2 "
+        "AETransformer((128,), max_epochs=20) on digits, `n_components` in (4, 8, 16, 32), cv=2 "
         f"(8 fits), median of {args.repeats}:",
         "",
         f"- n_jobs=1: {grid[1]:.1f} s; n_jobs=2: {grid[2]:.1f} s; "

@@ -6,12 +6,14 @@ Training runs on skorch; the estimators are ordinary scikit-learn estimators
 
 from . import datasets
 from .autoencoder import AETransformer, DAETransformer
+from .conv import ConvAETransformer
 from .stacked import SAEClassifier, SAETransformer
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AETransformer",
+    "ConvAETransformer",
     "DAETransformer",
     "SAEClassifier",
     "SAETransformer",

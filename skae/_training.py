@@ -1,92 +1,138 @@
-"""The skorch side: fast batching, the held-out split, divergence checks, seeding.
+"""What feeds skorch: batches gathered by index, the held-out split, callbacks, seeding.
 
 skorch runs every training loop in skae. What is here only feeds it:
 
-* :class:`TensorDataset` and :class:`BatchIterator` hand skorch whole
-  mini-batches sliced from one tensor. skorch's default ``Dataset`` +
-  ``DataLoader`` fetch samples one by one and collate them, which costs more
-  than the forward and backward pass of a small network (skorch issues #433
-  and #1100, and its docs' "performance" page).
-* :class:`HoldOut` is the ``train_split`` used for early stopping.
+* :class:`ArrayDataset` and :class:`BatchIterator` hand skorch whole
+  mini-batches gathered by index from the caller's array (a numpy array or
+  a memmap), converted to float32 tensors one batch at a time. Nothing
+  copies the whole input: an epoch is a shuffled order of indices, the
+  held-out split a split of indices. skorch's default per-sample
+  ``Dataset`` + ``DataLoader`` would cost more than the network itself for
+  small models (skorch issues #433 and #1100).
+* :class:`HoldOut` is the ``train_split`` used for early stopping;
+  :class:`KeepBestEpoch` stops as ``MLPClassifier`` does and keeps the
+  weights of the epoch with the lowest validation loss.
 * :class:`StopOnDivergence` turns a NaN / inf loss into a clear error.
-* :func:`seeded` makes training reproducible without touching the caller's
-  random state.
+* :class:`Randomness` holds one fit's own generators (initialisation,
+  shuffling, noise and dropout), so that fits running in threads are
+  independent and repeatable.
 """
 
-import contextlib
-import functools
+import copy
 import math
+import re
+import sys
 
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping, ProgressBar
+from sklearn.model_selection import train_test_split
 
-# Keys of ``net_params`` that the estimators set themselves.
+from .modules import random_source, reset_parameters
+
+# Keys of ``net_params`` that an estimator parameter controls, by root key,
+# and the parameter that controls them (None: skae sets it itself).
 MANAGED_NET_PARAMS = {
     "module": None,
+    "criterion": "loss",
     "max_epochs": "max_epochs",
     "batch_size": "batch_size",
     "lr": "lr",
     "device": "device",
     "verbose": "verbose",
+    "warm_start": "warm_start",
     "train_split": "early_stopping and validation_fraction",
     "dataset": None,
     "iterator_train": None,
     "iterator_valid": None,
 }
+# nested keys (root__sub) that an estimator parameter controls
+MANAGED_NESTED_NET_PARAMS = {
+    "optimizer__lr": "lr",
+    "callbacks__print_log": "verbose",
+    "callbacks__progress_bar": "verbose",
+    "callbacks__keep_best_epoch": "early_stopping, n_iter_no_change and tol",
+    "callbacks__stop_on_divergence": None,
+}
+
+# rows gathered at once when a whole pass needs no gradient (validation)
+VALID_BATCH_ROWS = 4096
 
 
-class TensorDataset(torch.utils.data.Dataset):
-    """Inputs and targets held as whole tensors; the target defaults to the input."""
+class StopTraining(Exception):
+    """Raised by :class:`KeepBestEpoch` to end training early (not a KeyboardInterrupt)."""
 
-    def __init__(self, X, y=None):
+
+class ArrayDataset(torch.utils.data.Dataset):
+    """Rows of the caller's array ``X`` (and labels ``y``), optionally a subset ``index``.
+
+    The array is never copied: :meth:`batch` gathers the rows it is asked
+    for and converts them to float32 tensors.
+    """
+
+    def __init__(self, X, y=None, index=None):
         self.X = X
         self.y = y
+        self.index = index
 
     def __len__(self):
-        return len(self.X)
+        return len(self.X) if self.index is None else len(self.index)
 
-    def __getitem__(self, index):
-        Xi = self.X[index]
-        return Xi, (Xi if self.y is None else self.y[index])
+    def rows(self, positions):
+        """Row numbers in ``X`` of the given positions of this dataset."""
+        return positions if self.index is None else self.index[positions]
 
-    def subset(self, index):
-        return TensorDataset(self.X[index], None if self.y is None else self.y[index])
+    def batch(self, positions, device):
+        # sorted rows read a memmap in order; the order within a batch does
+        # not change a mean loss
+        rows = np.sort(self.rows(positions))
+        Xb = as_tensor(self.X[rows], device)
+        yb = Xb if self.y is None else torch.as_tensor(self.y[rows]).to(device)
+        return Xb, yb
+
+    def __getitem__(self, i):  # per-sample access, for completeness; BatchIterator uses batch()
+        return self.batch(np.array([i]), "cpu")
+
+    def subset(self, positions):
+        return ArrayDataset(self.X, self.y, self.rows(positions))
 
 
 class BatchIterator:
-    """Mini-batches sliced from the tensors of a :class:`TensorDataset`.
+    """Mini-batches of an :class:`ArrayDataset`, in a new random order every epoch.
 
-    It does what ``DataLoader(dataset, batch_size, shuffle)`` does, a new
-    random order every epoch included, with one indexing operation per batch
-    instead of one ``__getitem__`` per sample plus a collate.
+    It does what ``DataLoader(dataset, batch_size, shuffle)`` does, with one
+    gather per batch instead of one ``__getitem__`` per sample plus a collate.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False):
+    def __init__(self, dataset, batch_size, shuffle=False, random_state=None, device="cpu"):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.random_state = random_state
+        self.device = device
 
     def __len__(self):
         return math.ceil(len(self.dataset) / self.batch_size)
 
     def __iter__(self):
-        X, y, n = self.dataset.X, self.dataset.y, len(self.dataset)
-        if self.shuffle:
-            order = torch.randperm(n).to(X.device)
-            X = X[order]
-            y = None if y is None else y[order]
+        n = len(self.dataset)
+        order = self.random_state.permutation(n) if self.shuffle else np.arange(n)
         for start in range(0, n, self.batch_size):
-            Xb = X[start : start + self.batch_size]
-            yield Xb, (Xb if y is None else y[start : start + self.batch_size])
+            yield self.dataset.batch(order[start : start + self.batch_size], self.device)
 
 
 class HoldOut:
-    """A skorch ``train_split``: a random ``fraction`` of the samples for validation."""
+    """A skorch ``train_split``: a random ``fraction`` of the rows for validation.
 
-    def __init__(self, fraction):
+    The split is a split of indices (no copy of the data), stratified by
+    the labels when ``stratify`` and the dataset has labels.
+    """
+
+    def __init__(self, fraction, random_state, stratify=False):
         self.fraction = fraction
+        self.random_state = random_state
+        self.stratify = stratify
 
     def __call__(self, dataset, y=None, **fit_params):
         n = len(dataset)
@@ -96,8 +142,14 @@ class HoldOut:
                 f"validation_fraction={self.fraction} leaves no training sample "
                 f"out of {n}; use fewer validation samples or more data."
             )
-        order = torch.randperm(n).to(dataset.X.device)
-        return dataset.subset(order[n_valid:]), dataset.subset(order[:n_valid])
+        labels = None
+        if self.stratify and dataset.y is not None:
+            labels = dataset.y[dataset.rows(np.arange(n))]
+        seed = int(self.random_state.integers(2**31 - 1))
+        train, valid = train_test_split(
+            np.arange(n), test_size=n_valid, random_state=seed, stratify=labels
+        )
+        return dataset.subset(np.sort(train)), dataset.subset(np.sort(valid))
 
 
 class StopOnDivergence(Callback):
@@ -112,66 +164,220 @@ class StopOnDivergence(Callback):
             )
 
 
-def check_net_params(net_params):
-    """Refuse ``net_params`` keys that an estimator parameter already controls."""
+class KeepBestEpoch(Callback):
+    """Early stopping as in ``MLPClassifier``, keeping the best epoch's weights.
+
+    An epoch counts as an improvement when its validation loss is lower
+    than the best so far by more than ``tol`` (absolute); after ``patience``
+    epochs in a row without one, training stops. Whatever stopped it, the
+    weights kept at the end are those of the epoch with the lowest
+    validation loss (``best_epoch_``, counted from 1).
+    """
+
+    def __init__(self, patience, tol):
+        self.patience = patience
+        self.tol = tol
+
+    def on_train_begin(self, net, **kwargs):
+        self.best_loss_, self.best_epoch_, self.misses_ = math.inf, 0, 0
+        self._best_state = None
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1, "valid_loss"]
+        self.misses_ = self.misses_ + 1 if loss > self.best_loss_ - self.tol else 0
+        if loss < self.best_loss_:
+            self.best_loss_, self.best_epoch_ = loss, len(net.history)
+            self._best_state = {
+                k: v.detach().clone() for k, v in net.module_.state_dict().items()
+            }
+        if self.misses_ >= self.patience:
+            raise StopTraining
+
+    def on_train_end(self, net, **kwargs):
+        if self._best_state is not None:
+            net.module_.load_state_dict(self._best_state)
+        self._best_state = None  # no second copy of the weights kept (or pickled)
+
+
+class TrimHistory(Callback):
+    """Drop the per-batch records of each finished epoch from ``net.history``.
+
+    They hold one entry per mini-batch (tens of thousands in a long fit);
+    the per-epoch losses stay.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        net.history[-1].pop("batches", None)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def print_plain(text):
+    """Print skorch's epoch table, without its colour codes unless stdout is a terminal."""
+    print(text if sys.stdout.isatty() else _ANSI.sub("", text))
+
+
+class Net(NeuralNet):
+    """skorch's NeuralNet with a code penalty: ``sparsity`` times the mean |code|.
+
+    The autoencoder modules return ``(reconstruction, code)`` while
+    training; the penalty applies to training batches only, so the
+    validation loss is the plain reconstruction loss.
+    """
+
+    def __init__(self, *args, sparsity=0.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sparsity = sparsity
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        if isinstance(y_pred, tuple):
+            reconstruction, code = y_pred
+            loss = super().get_loss(reconstruction, y_true, X=X, training=training)
+            if self.sparsity:
+                loss = loss + self.sparsity * code.abs().mean()
+            return loss
+        return super().get_loss(y_pred, y_true, X=X, training=training)
+
+
+def check_net_params(net_params, name="net_params"):
+    """Refuse keys (nested ones too) that an estimator parameter already controls."""
     for key in net_params or {}:
         root = key.split("__")[0]
+        own = "missing"
         if root in MANAGED_NET_PARAMS:
             own = MANAGED_NET_PARAMS[root]
+        for nested, param in MANAGED_NESTED_NET_PARAMS.items():
+            if key == nested or key.startswith(nested + "__"):
+                own = param
+        if own != "missing":
             hint = f"set the estimator's {own} instead" if own else "skae sets it itself"
-            raise ValueError(f"net_params may not contain {key!r}: {hint}.")
+            raise ValueError(f"{name} may not contain {key!r}: {hint}.")
 
 
-def make_net(module, criterion, est, *, max_epochs=None):
-    """A skorch ``NeuralNet`` for ``module`` with the estimator ``est``'s settings."""
-    net_params = dict(est.net_params or {})
+def make_net(module, criterion, est, rng, *, max_epochs, net_params, early_stopping, stratify):
+    """A skorch net for ``module`` with the estimator ``est``'s settings.
+
+    Every callback in ``net_params`` is copied, so that no two nets share
+    one (a learning-rate schedule holds its optimizer).
+    """
+    net_params = copy.deepcopy(dict(net_params or {}))
     callbacks = [("stop_on_divergence", StopOnDivergence())]
-    train_split = None
-    if est.early_stopping:
-        train_split = HoldOut(est.validation_fraction)
-        callbacks.append(
-            (
-                "early_stopping",
-                EarlyStopping(patience=est.n_iter_no_change, threshold=est.tol, load_best=True),
-            )
-        )
+    if est.verbose >= 2:
+        callbacks.append(("progress_bar", ProgressBar()))
     callbacks += list(net_params.pop("callbacks", None) or [])
+    callbacks.append(("trim_history", TrimHistory()))
+    train_split = None
+    if early_stopping:
+        # last, so that every other callback has seen the epoch before it stops
+        train_split = HoldOut(est.validation_fraction, rng.numpy, stratify=stratify)
+        callbacks.append(("keep_best_epoch", KeepBestEpoch(est.n_iter_no_change, est.tol)))
+    if est.verbose:
+        net_params["callbacks__print_log__sink"] = print_plain
     device = resolve_device(est.device)
     if "optimizer" not in net_params:
         net_params["optimizer"] = torch.optim.Adam
         if fused_adam_available(device):
             net_params.setdefault("optimizer__fused", True)
-    return NeuralNet(
+    return Net(
         module=module,
         criterion=criterion,
         lr=est.lr,
         batch_size=est.batch_size,
-        max_epochs=est.max_epochs if max_epochs is None else max_epochs,
+        max_epochs=max_epochs,
         device=device,
         train_split=train_split,
-        dataset=TensorDataset,
         iterator_train=BatchIterator,
         iterator_valid=BatchIterator,
         iterator_train__shuffle=True,
+        iterator_train__random_state=rng.numpy,
+        iterator_train__device=device,
+        iterator_valid__device=device,
+        iterator_valid__batch_size=max(est.batch_size, VALID_BATCH_ROWS),
         callbacks=callbacks,
         verbose=est.verbose,
+        sparsity=getattr(est, "sparsity", 0.0),
         **net_params,
     )
 
 
-@functools.lru_cache
-def fused_adam_available(device):
+def train(net, dataset, rng, epochs):
+    """Run ``epochs`` epochs of ``net`` on ``dataset`` (an :class:`ArrayDataset`).
+
+    As ``net.partial_fit`` does, except that a KeyboardInterrupt from the
+    user propagates (skorch swallows it, since its own EarlyStopping stops
+    training that way); early stopping, skae's or skorch's, still stops.
+    """
+    with random_source(rng.torch):
+        if not net.initialized_:
+            net.initialize()
+        net.notify("on_train_begin", X=dataset, y=None)
+        try:
+            net.fit_loop(dataset, None, epochs=epochs)
+        except StopTraining:
+            pass
+        except KeyboardInterrupt:
+            if not any(
+                isinstance(cb, EarlyStopping) and getattr(cb, "misses_", 0) >= cb.patience
+                for _, cb in net.callbacks_
+            ):
+                raise
+        net.notify("on_train_end", X=dataset, y=None)
+    net.module_.eval()
+    return net
+
+
+class Randomness:
+    """One fit's own random generators, all from one seed.
+
+    ``init`` (a CPU torch generator) initialises the weights, ``numpy``
+    shuffles and splits, ``torch`` (on the training device) draws noise and
+    dropout masks. None of them is torch's or numpy's global generator.
+    """
+
+    def __init__(self, seed, device):
+        init, shuffle, noise = np.random.SeedSequence(seed).spawn(3)
+        self.seed = seed
+        self.init = torch.Generator().manual_seed(int(init.generate_state(1)[0]))
+        self.numpy = np.random.default_rng(shuffle)
+        self.torch = torch.Generator(device=device).manual_seed(int(noise.generate_state(1)[0]))
+
+    def get_state(self):
+        return {
+            "numpy": self.numpy.bit_generator.state,
+            "torch": self.torch.get_state(),
+            "init": self.init.get_state(),
+        }
+
+    def set_state(self, state):
+        self.numpy.bit_generator.state = state["numpy"]
+        self.torch.set_state(state["torch"])
+        self.init.set_state(state["init"])
+
+    def spawn(self, n):
+        """``n`` independent 32-bit seeds for sub-fits (the layers of a stack)."""
+        return [int(s) for s in self.numpy.integers(2**32, size=n)]
+
+
+def initialized(module, rng):
+    """``module`` with its weights drawn from the fit's generator."""
+    return reset_parameters(module, rng.init)
+
+
+def fused_adam_available(device, _cache={}):
     """Whether torch has the fused Adam kernel for ``device``.
 
     The fused kernel updates all parameters in one pass instead of a dozen
     element-wise passes: the same Adam, 2-3x faster a step on CPU for the
     textbook Fashion-MNIST model. CPU support arrived in torch 2.4.
     """
-    try:
-        torch.optim.Adam([torch.zeros(1, device=device, requires_grad=True)], fused=True)
-    except (RuntimeError, ValueError, TypeError):
-        return False
-    return True
+    if device not in _cache:
+        try:
+            torch.optim.Adam([torch.zeros(1, device=device, requires_grad=True)], fused=True)
+            _cache[device] = True
+        except (RuntimeError, ValueError, TypeError):
+            _cache[device] = False
+    return _cache[device]
 
 
 def resolve_device(device):
@@ -199,21 +405,9 @@ def draw_seed(random_state):
     return int(random_state) & 0xFFFFFFFF
 
 
-@contextlib.contextmanager
-def seeded(seed, device):
-    """Seed torch's generators for ``device``, and restore them afterwards."""
-    device = torch.device(device)
-    cuda = [device.index or 0] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=cuda):
-        torch.random.default_generator.manual_seed(seed)
-        for index in cuda:
-            with torch.cuda.device(index):
-                torch.cuda.manual_seed(seed)
-        yield
-
-
-def train(net, X, y=None):
-    """Fit ``net`` on the tensors ``X`` and ``y`` (the target; ``X`` itself by default)."""
-    X = X.to(net.device)
-    y = None if y is None else y.to(net.device)
-    return net.fit(TensorDataset(X, y), None)
+def as_tensor(X, device):
+    """A float32 tensor on ``device`` from a numpy block, without copying when possible."""
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    if not X.flags.writeable:  # torch.from_numpy warns on read-only memory
+        X = X.copy()
+    return torch.from_numpy(X).to(device)

@@ -1,15 +1,11 @@
 """AETransformer and DAETransformer: one MLP autoencoder, trained end to end."""
 
-from numbers import Real
+from sklearn.utils._param_validation import StrOptions
 
-import numpy as np
-import torch
-from sklearn.utils._param_validation import Interval, StrOptions
-
-from ._base import _BaseAutoencoder, unchanged_on_failure
-from ._training import draw_seed, make_net, resolve_device, seeded, train
+from ._base import _BaseAutoencoder, _NoiseMixin, _PartialFitMixin
+from ._training import initialized
 from .modules import ACTIVATIONS, mirrored_autoencoder
-from .noise import NOISE_KINDS, corruption_for
+from .noise import NOISE_CONSTRAINTS
 
 _EPOCHS_DOC = "Passes over the training data."
 # the stacked estimators swap _EPOCHS_DOC for what their max_epochs means
@@ -21,16 +17,19 @@ _TRAINING_PARAMS_DOC = (
 """
     + """\
     batch_size : int, default=32
-        Samples per gradient step. Batches are reshuffled every epoch.
+        Samples per gradient step. Batches are gathered from ``X`` by index
+        in a new random order every epoch.
 
     lr : float, default=1e-3
         Learning rate of the optimizer: Adam (torch's fused kernel where
         available), unless ``net_params`` names another.
 
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data, stop when its
-        loss has not improved by ``tol`` (relative) for ``n_iter_no_change``
-        epochs, and keep the weights of the best epoch.
+        Hold out ``validation_fraction`` of the training data (stratified
+        by class for the classifier), stop when its loss has not fallen by
+        more than ``tol`` for ``n_iter_no_change`` epochs in a row, and keep
+        the weights of the epoch with the lowest validation loss, as
+        ``MLPClassifier`` does.
 
     validation_fraction : float, default=0.1
         The held-out fraction, used only with ``early_stopping=True``.
@@ -39,46 +38,61 @@ _TRAINING_PARAMS_DOC = (
         Patience of early stopping, in epochs.
 
     tol : float, default=1e-4
-        Smallest relative improvement of the validation loss that counts.
+        Smallest fall of the validation loss (absolute) that counts as an
+        improvement. It decides when to stop, not which weights are kept.
 
     net_params : dict, default=None
         Extra keyword arguments for the :class:`skorch.NeuralNet` that trains
         the network, for what skae has no parameter of its own: e.g.
         ``{"optimizer": torch.optim.SGD, "optimizer__momentum": 0.9}``,
         ``{"optimizer__weight_decay": 1e-5}`` or
-        ``{"callbacks": [skorch.callbacks.LRScheduler(...)]}``. Keys that an
-        estimator parameter controls (``lr``, ``max_epochs``, ``batch_size``,
+        ``{"callbacks": [skorch.callbacks.LRScheduler(...)]}``. Each net
+        gets its own copy of every callback. Keys that an estimator
+        parameter controls, nested ones included (``lr``, ``optimizer__lr``,
+        ``max_epochs``, ``batch_size``, ``criterion``, ``warm_start``,
         ``device``, ``verbose``, ``train_split``, ``module``, ``dataset``,
-        ``iterator_*``) are refused. The stacked estimators pass them to
-        every net they train: each layer's pretraining and the fine-tuning.
+        ``iterator_*``), are refused.
 
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where to train and encode. ``"auto"`` takes CUDA when available.
         A model fitted on a GPU unpickles on a CPU-only machine.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling, noise and the validation
-        split; the same value gives the same features on the same device.
-        Fitting never changes numpy's or torch's global random state (with
-        ``None``, the seed comes from fresh OS entropy).
+        Seeds weight initialisation, shuffling, noise, dropout and the
+        validation split, through generators of the fit's own: the same
+        value gives the same features on the same device, also when fits
+        run concurrently in threads. Fitting never reads or changes numpy's
+        or torch's global random state (with ``None``, the seed comes from
+        fresh OS entropy).
 
     verbose : int, default=0
-        0 is silent; 1 or more prints a line per epoch (skorch's log).
+        0 is silent; 1 prints a line per epoch (skorch's log); 2 adds a
+        progress bar over the batches of each epoch.
 """
 )
 
 _FITTED_ATTRIBUTES_DOC = """\
-    net_ : skorch.NeuralNet
-        The trained skorch net; ``net_.history`` holds the per-epoch losses.
-
     module_ : skae.modules.AutoEncoder
-        The trained network, ``net_.module_``: ``module_.encoder``, ``module_.decoder``.
+        The trained network: ``module_.encoder``, ``module_.decoder``.
+
+    history_ : skorch.history.History
+        skorch's per-epoch record of the training run (losses, durations).
 
     n_iter_ : int
         Epochs run (fewer than ``max_epochs`` when early stopping stopped).
 
     loss_curve_ : list of float
         Mean training loss of each epoch.
+
+    best_loss_ : float or None
+        The lowest training loss; None with early stopping.
+
+    validation_scores_ : list of float or None
+        With early stopping, the score on the held-out data after each
+        epoch: the negative validation loss (higher is better); else None.
+
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``: the epoch whose weights are kept.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -87,16 +101,41 @@ _FITTED_ATTRIBUTES_DOC = """\
         Names of the features seen during fit, when ``X`` had string column names.
 """
 
+_RECONSTRUCTION_PARAMS_DOC = """\
+    loss : {"mse", "bce"}, default="mse"
+        Reconstruction loss: mean squared error, or binary cross-entropy
+        (the usual choice for pixels in [0, 1]; it needs ``X`` in [0, 1] and
+        a sigmoid output). ``score`` is the negative squared error either way.
 
-class AETransformer(_BaseAutoencoder):
+    output_activation : str or None, default=None
+        Activation of the reconstruction, one of the ``activation`` choices.
+        None picks "identity" for ``loss="mse"`` and "sigmoid" for
+        ``loss="bce"``; "sigmoid" also suits MSE on data in [0, 1].
+
+    sparsity : float, default=0.0
+        Weight of an L1 penalty on the code (its mean absolute value) added
+        to the loss while training: a sparse autoencoder. 0 turns it off.
+        With ``latent_activation="relu"`` or ``"sigmoid"`` the code units
+        behave like an RBM's hidden units, and an overcomplete code
+        (``n_components`` above the number of features) stays useful.
+"""
+
+_WARM_START_DOC = """\
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the fitted network (on data with the
+        same features) instead of starting anew, as in ``MLPRegressor``.
+"""
+
+
+class AETransformer(_PartialFitMixin, _BaseAutoencoder):
     __doc__ = f"""Autoencoder features: an MLP encoder and a mirrored decoder.
 
-    The encoder has widths ``(n_features, *hidden_sizes, latent_dim)``, the
-    decoder the same in reverse, and the pair is trained with the mean
-    squared error to reproduce ``X``. ``transform`` gives the code,
-    ``inverse_transform`` decodes codes, ``score`` is the negative
-    reconstruction error. The defaults are the classic Fashion-MNIST model:
-    784-512-256-32, Adam with lr 1e-3, batch 32, 10 epochs.
+    The encoder has widths ``(n_features, *hidden_sizes, n_components)``,
+    the decoder the same in reverse, and the pair is trained to reproduce
+    ``X``. ``transform`` gives the code, ``inverse_transform`` decodes codes,
+    ``score`` is the negative reconstruction error. The defaults are the
+    classic Fashion-MNIST model: 784-512-256-32, Adam with lr 1e-3, MSE,
+    batch 32, 10 epochs.
 
     Parameters
     ----------
@@ -104,8 +143,9 @@ class AETransformer(_BaseAutoencoder):
         Widths of the encoder's hidden layers, before the code; the decoder
         mirrors them. ``()`` gives a shallow autoencoder.
 
-    latent_dim : int, default=32
-        Size of the code: the number of output features of ``transform``.
+    n_components : int, default=32
+        Size of the code: the number of output features of ``transform``
+        (as in PCA and BernoulliRBM).
 
     activation : str, default="relu"
         Activation after every hidden layer: "relu", "leaky_relu", "elu",
@@ -114,9 +154,8 @@ class AETransformer(_BaseAutoencoder):
     latent_activation : same choices, default="identity"
         Activation of the code layer (linear by default).
 
-    output_activation : same choices, default="identity"
-        Activation of the reconstruction. ``"sigmoid"`` suits data in [0, 1].
-
+{_RECONSTRUCTION_PARAMS_DOC}
+{_WARM_START_DOC}
 {_TRAINING_PARAMS_DOC}
     Attributes
     ----------
@@ -124,6 +163,7 @@ class AETransformer(_BaseAutoencoder):
     See Also
     --------
     DAETransformer : The same, trained on corrupted input.
+    ConvAETransformer : A convolutional autoencoder for images.
     SAETransformer : Greedy layer-wise pretrained stack of autoencoders.
     sklearn.decomposition.PCA : The linear counterpart.
 
@@ -132,7 +172,7 @@ class AETransformer(_BaseAutoencoder):
     >>> from sklearn.datasets import load_digits
     >>> from skae import AETransformer
     >>> X = load_digits().data / 16
-    >>> ae = AETransformer(hidden_sizes=(64,), latent_dim=8, random_state=0).fit(X)
+    >>> ae = AETransformer(hidden_sizes=(64,), n_components=8, random_state=0).fit(X)
     >>> ae.transform(X).shape
     (1797, 8)
     >>> ae.inverse_transform(ae.transform(X[:2])).shape
@@ -143,18 +183,22 @@ class AETransformer(_BaseAutoencoder):
 
     _parameter_constraints = {
         **_BaseAutoencoder._parameter_constraints,
+        "hidden_sizes": [tuple, list],
         "latent_activation": [StrOptions(set(ACTIVATIONS))],
-        "output_activation": [StrOptions(set(ACTIVATIONS))],
+        "warm_start": ["boolean"],
     }
 
     def __init__(
         self,
         hidden_sizes=(512, 256),
-        latent_dim=32,
+        n_components=32,
         *,
         activation="relu",
         latent_activation="identity",
-        output_activation="identity",
+        output_activation=None,
+        loss="mse",
+        sparsity=0.0,
+        warm_start=False,
         max_epochs=10,
         batch_size=32,
         lr=1e-3,
@@ -168,10 +212,13 @@ class AETransformer(_BaseAutoencoder):
         verbose=0,
     ):
         self.hidden_sizes = hidden_sizes
-        self.latent_dim = latent_dim
+        self.n_components = n_components
         self.activation = activation
         self.latent_activation = latent_activation
         self.output_activation = output_activation
+        self.loss = loss
+        self.sparsity = sparsity
+        self.warm_start = warm_start
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -184,41 +231,20 @@ class AETransformer(_BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _corruption(self, X):
-        return None
-
-    def fit(self, X, y=None):
-        """Train the autoencoder to reproduce ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; a numeric array or DataFrame.
-        y : ignored
-
-        Returns
-        -------
-        self : object
-        """
-        with unchanged_on_failure(self):
-            self._check_params()
-            X = self._validate_X(X, reset=True).astype(np.float32, copy=False)
-            with seeded(draw_seed(self.random_state), resolve_device(self.device)):
-                module = mirrored_autoencoder(
-                    X.shape[1],
-                    tuple(self.hidden_sizes),
-                    self.latent_dim,
-                    self.activation,
-                    self.latent_activation,
-                    self.output_activation,
-                    self._corruption(X),
-                )
-                net = train(make_net(module, torch.nn.MSELoss, self), torch.tensor(X))
-            self._fitted(net)
-        return self
+    def _build_module(self, X, y, rng):
+        module = mirrored_autoencoder(
+            X.shape[1],
+            tuple(self.hidden_sizes),
+            self.n_components,
+            self.activation,
+            self.latent_activation,
+            self._output_activation(),
+            self._corruption(X),
+        )
+        return initialized(module, rng)
 
 
-class DAETransformer(AETransformer):
+class DAETransformer(_NoiseMixin, AETransformer):
     __doc__ = f"""Denoising autoencoder features.
 
     An :class:`AETransformer` trained to reproduce the clean ``X`` from a
@@ -230,7 +256,7 @@ class DAETransformer(AETransformer):
     hidden_sizes : tuple of int, default=(512, 256)
         Widths of the encoder's hidden layers, before the code.
 
-    latent_dim : int, default=32
+    n_components : int, default=32
         Size of the code.
 
     noise : {{"gaussian", "masking", "salt_pepper"}}, default="masking"
@@ -242,9 +268,11 @@ class DAETransformer(AETransformer):
     noise_level : float, default=0.25
         The gaussian standard deviation (≥ 0), or the corrupted fraction in [0, 1).
 
-    activation, latent_activation, output_activation : str
+    activation, latent_activation : str
         As for :class:`AETransformer`.
 
+{_RECONSTRUCTION_PARAMS_DOC}
+{_WARM_START_DOC}
 {_TRAINING_PARAMS_DOC}
     Attributes
     ----------
@@ -258,7 +286,7 @@ class DAETransformer(AETransformer):
     >>> from sklearn.datasets import load_digits
     >>> from skae import DAETransformer
     >>> X = load_digits().data / 16
-    >>> dae = DAETransformer(hidden_sizes=(64,), latent_dim=8, noise="gaussian",
+    >>> dae = DAETransformer(hidden_sizes=(64,), n_components=8, noise="gaussian",
     ...                      noise_level=0.2, random_state=0).fit(X)
     >>> dae.transform(X).shape
     (1797, 8)
@@ -266,20 +294,23 @@ class DAETransformer(AETransformer):
 
     _parameter_constraints = {
         **AETransformer._parameter_constraints,
-        "noise": [StrOptions(set(NOISE_KINDS))],
-        "noise_level": [Interval(Real, 0, None, closed="left")],
+        **NOISE_CONSTRAINTS,
+        "noise": [StrOptions({"gaussian", "masking", "salt_pepper"})],
     }
 
     def __init__(
         self,
         hidden_sizes=(512, 256),
-        latent_dim=32,
+        n_components=32,
         *,
         noise="masking",
         noise_level=0.25,
         activation="relu",
         latent_activation="identity",
-        output_activation="identity",
+        output_activation=None,
+        loss="mse",
+        sparsity=0.0,
+        warm_start=False,
         max_epochs=10,
         batch_size=32,
         lr=1e-3,
@@ -294,10 +325,13 @@ class DAETransformer(AETransformer):
     ):
         super().__init__(
             hidden_sizes=hidden_sizes,
-            latent_dim=latent_dim,
+            n_components=n_components,
             activation=activation,
             latent_activation=latent_activation,
             output_activation=output_activation,
+            loss=loss,
+            sparsity=sparsity,
+            warm_start=warm_start,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -312,6 +346,3 @@ class DAETransformer(AETransformer):
         )
         self.noise = noise
         self.noise_level = noise_level
-
-    def _corruption(self, X):
-        return corruption_for(self.noise, self.noise_level, X)

@@ -1,9 +1,20 @@
-"""Plain PyTorch modules: MLP encoder, mirrored decoder, autoencoder, classifier.
+"""Plain PyTorch modules: MLP and convolutional encoders, mirrored decoders, heads.
 
 Nothing here knows about scikit-learn or skorch; the estimators build these
 modules and hand them to skorch for training.
+
+Randomness inside a module (dropout, input corruption) draws from the
+generator that :func:`random_source` installs for the current thread while
+a fit runs, so that fits running concurrently in threads of one process
+do not share torch's process-wide generator. Outside such a block they
+fall back to torch's global generator, like ``nn.Dropout``.
 """
 
+import contextlib
+import math
+import threading
+
+import torch
 from torch import nn
 
 ACTIVATIONS = {
@@ -15,6 +26,63 @@ ACTIVATIONS = {
     "tanh": nn.Tanh,
     "sigmoid": nn.Sigmoid,
 }
+
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def random_source(generator):
+    """Make ``generator`` the source of dropout and corruption noise in this thread."""
+    previous = getattr(_local, "generator", None)
+    _local.generator = generator
+    try:
+        yield
+    finally:
+        _local.generator = previous
+
+
+def current_generator(device):
+    """The generator installed by :func:`random_source` for ``device``, or None."""
+    generator = getattr(_local, "generator", None)
+    if generator is not None and generator.device.type == torch.device(device).type:
+        return generator
+    return None
+
+
+def reset_parameters(module, generator):
+    """Re-initialise every Linear and convolution of ``module`` from ``generator``.
+
+    The same distribution as torch's defaults (``kaiming_uniform_(a=sqrt(5))``
+    for weights, which is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the same
+    bound for biases), drawn from a generator of the fit's own rather than
+    torch's global one.
+    """
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd)):
+                fan_in, _ = nn.init._calculate_fan_in_and_fan_out(m.weight)
+                bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+                m.weight.uniform_(-bound, bound, generator=generator)
+                if m.bias is not None:
+                    m.bias.uniform_(-bound, bound, generator=generator)
+    return module
+
+
+class Dropout(nn.Module):
+    """``nn.Dropout`` drawing its masks from the fit's generator (see :func:`random_source`)."""
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        self.p = float(p)
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return x
+        keep = torch.empty_like(x).bernoulli_(1 - self.p, generator=current_generator(x.device))
+        return x * keep / (1 - self.p)
+
+    def extra_repr(self):
+        return f"p={self.p}"
 
 
 def mlp(widths, activation="relu", last_activation="identity", dropout=0.0):
@@ -32,13 +100,17 @@ def mlp(widths, activation="relu", last_activation="identity", dropout=0.0):
         last = i == n_layers - 1
         block = [nn.Linear(n_in, n_out), ACTIVATIONS[last_activation if last else activation]()]
         if dropout and not last:
-            block.append(nn.Dropout(dropout))
+            block.append(Dropout(dropout))
         layers.append(nn.Sequential(*block))
     return nn.Sequential(*layers)
 
 
 class AutoEncoder(nn.Module):
     """``decoder(encoder(corruption(x)))``: the corruption acts only in training mode.
+
+    While training, ``forward`` returns ``(reconstruction, code)`` so that a
+    loss can penalise the code (sparsity); in evaluation mode, the
+    reconstruction alone.
 
     Parameters
     ----------
@@ -54,23 +126,72 @@ class AutoEncoder(nn.Module):
         self.decoder = decoder
 
     def forward(self, x):
-        return self.decoder(self.encoder(self.corruption(x)))
+        code = self.encoder(self.corruption(x))
+        reconstruction = self.decoder(code)
+        return (reconstruction, code) if self.training else reconstruction
 
 
 def mirrored_autoencoder(
     n_features,
     hidden_sizes,
-    latent_dim,
+    n_components,
     activation="relu",
     latent_activation="identity",
     output_activation="identity",
     corruption=None,
 ):
-    """An MLP autoencoder ``n_features -> *hidden_sizes -> latent_dim`` and back."""
-    widths = (n_features, *hidden_sizes, latent_dim)
+    """An MLP autoencoder ``n_features -> *hidden_sizes -> n_components`` and back."""
+    widths = (n_features, *hidden_sizes, n_components)
     encoder = mlp(widths, activation, latent_activation)
     decoder = mlp(widths[::-1], activation, output_activation)
     return AutoEncoder(encoder, decoder, corruption)
+
+
+def conv_autoencoder(
+    image_shape,
+    channels,
+    n_components,
+    activation="relu",
+    latent_activation="identity",
+    output_activation="identity",
+    corruption=None,
+):
+    """A convolutional autoencoder on flat rows holding images of ``image_shape`` (C, H, W).
+
+    Encoder: unflatten, one stride-2 3x3 convolution per entry of
+    ``channels`` (each halves H and W, rounding up), flatten, and a linear
+    layer to the ``n_components`` code. Decoder: the mirror image, with
+    transposed convolutions that restore the exact sizes, ending in a
+    flatten, so that both halves read and write rows.
+    """
+    c, h, w = image_shape
+    sizes = [(h, w)]
+    for _ in channels:
+        h, w = (h + 1) // 2, (w + 1) // 2
+        sizes.append((h, w))
+    act = ACTIVATIONS[activation]
+    widths = (c, *channels)
+    encoder = [nn.Unflatten(1, tuple(image_shape))]
+    for c_in, c_out in zip(widths[:-1], widths[1:]):
+        encoder += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), act()]
+    flat = widths[-1] * h * w
+    encoder += [nn.Flatten(), nn.Linear(flat, n_components), ACTIVATIONS[latent_activation]()]
+    decoder = [nn.Linear(n_components, flat), act(), nn.Unflatten(1, (widths[-1], h, w))]
+    for i in range(len(channels), 0, -1):
+        (th, tw), (ih, iw) = sizes[i - 1], sizes[i]
+        padding = (th - (2 * ih - 1), tw - (2 * iw - 1))
+        decoder += [
+            nn.ConvTranspose2d(widths[i], widths[i - 1], 3, 2, padding=1, output_padding=padding),
+            act() if i > 1 else ACTIVATIONS[output_activation](),
+        ]
+    decoder.append(nn.Flatten())
+    module = AutoEncoder(nn.Sequential(*encoder), nn.Sequential(*decoder), corruption)
+    # the widest activation, which sizes the chunks of inference
+    module.activation_width = max(
+        [c * image_shape[1] * image_shape[2]]
+        + [ch * hh * ww for ch, (hh, ww) in zip(channels, sizes[1:])]
+    )
+    return module
 
 
 class Classifier(nn.Module):

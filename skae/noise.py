@@ -6,32 +6,57 @@ trains, and the module is the identity in evaluation mode, so ``transform``,
 ``inverse_transform`` and validation losses always see clean input.
 """
 
+from numbers import Real
+
 import torch
+from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
+
+from .modules import current_generator
 
 NOISE_KINDS = ("gaussian", "masking", "salt_pepper")
 
+# the parameters ``noise`` and ``noise_level`` of every estimator that has them
+NOISE_CONSTRAINTS = {
+    "noise": [StrOptions(set(NOISE_KINDS)), None],
+    "noise_level": [Interval(Real, 0, None, closed="left")],
+}
 
-def gaussian(x, level):
+
+def check_noise_level(noise, level):
+    """What the constraints cannot say: a fraction must lie in [0, 1)."""
+    if noise is not None and noise != "gaussian" and not 0 <= level < 1:
+        raise ValueError(
+            f"noise_level is the fraction of corrupted entries for noise={noise!r} "
+            f"and must lie in [0, 1), got {level!r}."
+        )
+
+
+def _rand(x, generator, normal=False):
+    out = torch.empty_like(x)
+    return out.normal_(generator=generator) if normal else out.uniform_(generator=generator)
+
+
+def gaussian(x, level, generator=None):
     """Add zero-mean gaussian noise with standard deviation ``level``."""
-    return x + level * torch.randn_like(x)
+    return x + level * _rand(x, generator, normal=True)
 
 
-def masking(x, level):
+def masking(x, level, generator=None):
     """Set a random fraction ``level`` of the entries to zero."""
-    keep = torch.rand_like(x) >= level
+    keep = _rand(x, generator) >= level
     return x * keep
 
 
-def salt_pepper(x, level, low, high):
+def salt_pepper(x, level, low, high, generator=None):
     """Set a random fraction ``level`` of the entries to ``low`` or ``high``.
 
     ``low`` and ``high`` are per-feature tensors (the minimum and maximum of
     each feature in the training data); each corrupted entry takes one of the
     two with equal probability.
     """
-    corrupt = torch.rand_like(x) < level
-    salt = torch.rand_like(x) < 0.5
+    corrupt = _rand(x, generator) < level
+    salt = _rand(x, generator) < 0.5
     extreme = torch.where(salt, high.expand_as(x), low.expand_as(x))
     return torch.where(corrupt, extreme, x)
 
@@ -63,19 +88,27 @@ class Corruption(nn.Module):
     def forward(self, x):
         if not self.training or self.level == 0:
             return x
+        generator = current_generator(x.device)
         if self.noise == "gaussian":
-            return gaussian(x, self.level)
+            return gaussian(x, self.level, generator)
         if self.noise == "masking":
-            return masking(x, self.level)
-        return salt_pepper(x, self.level, self.low, self.high)
+            return masking(x, self.level, generator)
+        return salt_pepper(x, self.level, self.low, self.high, generator)
 
     def extra_repr(self):
         return f"noise={self.noise!r}, level={self.level}"
 
 
 def corruption_for(noise, level, X):
-    """A :class:`Corruption` for training data ``X`` (a float array).
+    """A :class:`Corruption` for training data ``X`` (a float array), or None
+    for ``noise=None``.
 
-    Salt-and-pepper noise writes each feature's minimum or maximum in ``X``.
+    Salt-and-pepper noise writes each feature's minimum or maximum in ``X``
+    (two reductions over ``X``, no copy of it).
     """
-    return Corruption(noise, level, low=X.min(axis=0), high=X.max(axis=0))
+    if noise is None:
+        return None
+    if noise != "salt_pepper":
+        return Corruption(noise, level)
+    low, high = X.min(axis=0).astype("float32"), X.max(axis=0).astype("float32")
+    return Corruption(noise, level, low=low, high=high)

@@ -2,7 +2,13 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import AETransformer, DAETransformer, SAEClassifier, SAETransformer
+from skae import (
+    AETransformer,
+    ConvAETransformer,
+    DAETransformer,
+    SAEClassifier,
+    SAETransformer,
+)
 
 # Default sizes and epochs: the checks include sklearn's "a classifier learns"
 # test, which the defaults must pass as they are.
@@ -14,7 +20,9 @@ SEED = dict(random_state=0)
         AETransformer(**SEED),
         DAETransformer(**SEED),
         DAETransformer(noise="salt_pepper", **SEED),
-        SAETransformer(finetune_epochs=2, **SEED),
+        ConvAETransformer(**SEED),
+        ConvAETransformer(noise="masking", **SEED),
+        SAETransformer(max_epochs=2, **SEED),
         SAEClassifier(**SEED),
         SAEClassifier(pretrain=False, **SEED),
     ]

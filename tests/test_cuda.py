@@ -21,7 +21,7 @@ assert not torch.cuda.is_available()
 with open(sys.argv[1], "rb") as f:
     est = pickle.load(f)
 X = np.load(sys.argv[2])
-assert est.net_.device == "cpu", est.net_.device
+assert next(est.module_.parameters()).device.type == "cpu"
 np.save(sys.argv[3], est.transform(X))
 """
 
@@ -29,10 +29,10 @@ np.save(sys.argv[3], est.transform(X))
 @pytest.mark.parametrize(
     "est",
     [
-        AETransformer(hidden_sizes=(64,), latent_dim=8, random_state=0),
-        DAETransformer(hidden_sizes=(64,), latent_dim=8, noise="gaussian", random_state=0),
-        SAETransformer(hidden_sizes=(64,), latent_dim=8, finetune_epochs=2, random_state=0),
-        SAEClassifier(hidden_sizes=(64,), latent_dim=8, random_state=0),
+        AETransformer(hidden_sizes=(64,), n_components=8, random_state=0),
+        DAETransformer(hidden_sizes=(64,), n_components=8, noise="gaussian", random_state=0),
+        SAETransformer(hidden_sizes=(64,), n_components=8, max_epochs=2, random_state=0),
+        SAEClassifier(hidden_sizes=(64,), n_components=8, random_state=0),
     ],
     ids=lambda e: type(e).__name__,
 )

@@ -48,7 +48,7 @@ def test_corruption_is_fresh_each_call_in_training_and_off_in_eval(x, noise):
 
 def test_noise_changes_training_but_not_transform(digits):
     Xtr, Xte, _, _ = digits
-    params = dict(hidden_sizes=(64,), latent_dim=16, max_epochs=3, random_state=0)
+    params = dict(hidden_sizes=(64,), n_components=16, max_epochs=3, random_state=0)
     ae = AETransformer(**params).fit(Xtr)
     # level 0 draws no noise: the very same training as a plain autoencoder
     silent = DAETransformer(noise="gaussian", noise_level=0.0, **params).fit(Xtr)
@@ -67,7 +67,7 @@ def test_noise_changes_training_but_not_transform(digits):
 def test_denoising_autoencoder_removes_noise(digits):
     # trained to reproduce clean digits from masked ones, it restores masked input
     Xtr, Xte, _, _ = digits
-    params = dict(hidden_sizes=(128,), latent_dim=32, max_epochs=30, random_state=0)
+    params = dict(hidden_sizes=(128,), n_components=32, max_epochs=30, random_state=0)
     dae = DAETransformer(noise="masking", noise_level=0.3, **params).fit(Xtr)
     noisy = masking(torch.as_tensor(Xte), 0.3).numpy()
     denoised = dae.inverse_transform(dae.transform(noisy))

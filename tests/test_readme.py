@@ -12,7 +12,7 @@ def test_readme_python_example_runs(capsys):
     for block in blocks:
         exec(compile(block, str(README), "exec"), {})
     printed = capsys.readouterr().out
-    assert "ae__latent_dim" in printed
+    assert "ae__n_components" in printed
 
 
 def test_ci_runs_the_readme_test_command():

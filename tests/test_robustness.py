@@ -17,7 +17,7 @@ from sklearn.exceptions import NotFittedError
 
 from skae import AETransformer, DAETransformer, SAEClassifier, SAETransformer
 
-QUICK = dict(hidden_sizes=(16,), latent_dim=4, max_epochs=2, random_state=0)
+QUICK = dict(hidden_sizes=(16,), n_components=4, max_epochs=2, random_state=0)
 ESTIMATORS = [AETransformer, DAETransformer, SAETransformer, SAEClassifier]
 
 
@@ -92,7 +92,7 @@ def test_bad_X_at_fit_is_refused_clearly(Estimator, case, data):
     est = Estimator(**QUICK)
     with pytest.raises(error, match=match):
         fit(est, make(data))
-    assert not hasattr(est, "n_features_in_") and not hasattr(est, "net_")
+    assert not hasattr(est, "n_features_in_") and not hasattr(est, "module_")
 
 
 @pytest.mark.parametrize("case", [c for c in BAD_X if c not in ("empty",)])
@@ -147,8 +147,8 @@ def test_dataframe_columns_renamed_or_reordered(Estimator, data):
 # --- hyperparameters ----------------------------------------------------------------------------
 
 BAD_PARAMS = [
-    ({"latent_dim": 0}, "'latent_dim' parameter"),
-    ({"latent_dim": 2.5}, "'latent_dim' parameter"),
+    ({"n_components": 0}, "'n_components' parameter"),
+    ({"n_components": 2.5}, "'n_components' parameter"),
     ({"hidden_sizes": 64}, "'hidden_sizes' parameter"),
     ({"hidden_sizes": "64"}, "'hidden_sizes' parameter"),
     ({"hidden_sizes": (64, 0)}, "hidden_sizes must be a tuple of positive ints"),
@@ -156,7 +156,7 @@ BAD_PARAMS = [
     ({"hidden_sizes": (64.0,)}, "hidden_sizes must be a tuple of positive ints"),
     ({"hidden_sizes": (True,)}, "hidden_sizes must be a tuple of positive ints"),
     ({"batch_size": 0}, "'batch_size' parameter"),
-    ({"max_epochs": 0}, "'max_epochs' parameter"),
+    ({"max_epochs": -1}, "'max_epochs' parameter"),
     ({"max_epochs": 1.5}, "'max_epochs' parameter"),
     ({"lr": 0}, "'lr' parameter"),
     ({"lr": -0.1}, "'lr' parameter"),
@@ -177,7 +177,7 @@ def test_bad_hyperparameters(Estimator, params, match, data):
     est = Estimator(**{**QUICK, **params})
     with pytest.raises(ValueError, match=match):
         fit(est, data)
-    assert not hasattr(est, "net_")
+    assert not hasattr(est, "module_")
 
 
 @pytest.mark.parametrize(
@@ -201,9 +201,10 @@ def test_unavailable_device_is_refused_before_training(data):
     est = AETransformer(**QUICK, device="cuda")
     with pytest.raises(ValueError, match="no CUDA device is available.*device='cpu'"):
         est.fit(data)
-    assert not hasattr(est, "net_")
+    assert not hasattr(est, "module_")
     # "auto" falls back to the CPU
-    assert AETransformer(**QUICK, device="auto").fit(data).net_.device == "cpu"
+    fitted = AETransformer(**QUICK, device="auto").fit(data)
+    assert next(fitted.module_.parameters()).device.type == "cpu"
 
 
 def test_early_stopping_needs_a_training_sample_left():
@@ -256,7 +257,7 @@ def test_failed_refit_with_other_shape_and_bad_params_keeps_the_model(data):
     ae.set_params(lr=-1)
     with pytest.raises(ValueError):
         ae.fit(np.random.rand(10, 3))
-    assert ae.n_features_in_ == 6 and ae.net_ is state["net_"]
+    assert ae.n_features_in_ == 6 and ae.module_ is state["module_"]
     assert_unchanged(ae, data, before)
 
 

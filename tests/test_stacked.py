@@ -8,7 +8,7 @@ import torch
 
 from skae import AETransformer, DAETransformer, SAEClassifier, SAETransformer
 
-PARAMS = dict(hidden_sizes=(48, 32), latent_dim=16, max_epochs=4, random_state=0)
+PARAMS = dict(hidden_sizes=(48, 32), n_components=16, pretrain_epochs=4, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -19,13 +19,13 @@ def sae(digits):
 
 def test_one_shallow_autoencoder_per_layer(sae):
     assert [type(layer) for layer in sae.layers_] == [AETransformer] * 3
-    assert [(layer.n_features_in_, layer.latent_dim) for layer in sae.layers_] == [
+    assert [(layer.n_features_in_, layer.n_components) for layer in sae.layers_] == [
         (64, 48),
         (48, 32),
         (32, 16),
     ]
     assert all(layer.hidden_sizes == () and layer.n_iter_ == 4 for layer in sae.layers_)
-    assert sae.n_iter_ == 12  # three layers of four epochs, no fine-tuning
+    assert sae.n_iter_ == 0 and sae.loss_curve_ == []  # no fine-tuning by default
 
 
 def test_pretraining_is_greedy(sae, digits):
@@ -52,8 +52,8 @@ def test_stacked_encoder_is_the_composition_of_the_layers(sae, digits):
 
 def test_unsupervised_finetuning_lowers_the_reconstruction_error(sae, digits):
     Xtr, Xte, _, _ = digits
-    tuned = SAETransformer(**PARAMS, finetune_epochs=10).fit(Xtr)
-    assert tuned.n_iter_ == 12 + 10
+    tuned = SAETransformer(**PARAMS, max_epochs=10).fit(Xtr)
+    assert tuned.n_iter_ == 10  # fine-tuning epochs; the layers count their own
     assert len(tuned.loss_curve_) == 10
     assert tuned.score(Xte) > sae.score(Xte)
     # fine-tuning changes the stack, not the pretrained layers it was copied from
@@ -82,7 +82,7 @@ def string_labels(digits):
 
 def test_classifier_learns_with_string_labels(string_labels):
     Xtr, Xte, ytr, yte = string_labels
-    clf = SAEClassifier(hidden_sizes=(64,), latent_dim=32, random_state=0).fit(Xtr, ytr)
+    clf = SAEClassifier(hidden_sizes=(64,), n_components=32, random_state=0).fit(Xtr, ytr)
     assert set(clf.classes_) == set(ytr)
     pred = clf.predict(Xte)
     assert pred.dtype.kind == "U" and set(pred) <= set(ytr)
@@ -103,7 +103,7 @@ def test_classifier_starts_from_the_pretrained_layers(digits):
     # one fine-tuning step at a tiny learning rate stays next to the pretrained weights
     Xtr, _, ytr, _ = digits
     clf = SAEClassifier(
-        hidden_sizes=(64,), latent_dim=16, max_epochs=1, lr=1e-7, random_state=0
+        hidden_sizes=(64,), n_components=16, max_epochs=1, lr=1e-7, random_state=0
     ).fit(Xtr, ytr)
     for layer, block in zip(clf.layers_, clf.module_.encoder):
         np.testing.assert_allclose(
@@ -113,14 +113,16 @@ def test_classifier_starts_from_the_pretrained_layers(digits):
 
 def test_classifier_without_pretraining(digits):
     Xtr, Xte, ytr, yte = digits
-    clf = SAEClassifier(hidden_sizes=(64,), latent_dim=32, pretrain=False, random_state=0)
+    clf = SAEClassifier(hidden_sizes=(64,), n_components=32, pretrain=False, random_state=0)
     assert clf.fit(Xtr, ytr).layers_ == []
     assert clf.score(Xte, yte) > 0.9
 
 
 def test_classifier_pickle_and_determinism(string_labels):
     Xtr, Xte, ytr, _ = string_labels
-    params = dict(hidden_sizes=(32,), latent_dim=8, max_epochs=2, pretrain_epochs=2, random_state=5)
+    params = dict(
+        hidden_sizes=(32,), n_components=8, max_epochs=2, pretrain_epochs=2, random_state=5
+    )
     a = SAEClassifier(**params).fit(Xtr, ytr)
     b = SAEClassifier(**params).fit(Xtr, ytr)
     np.testing.assert_array_equal(a.predict_proba(Xte), b.predict_proba(Xte))
