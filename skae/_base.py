@@ -42,23 +42,26 @@ from .noise import NOISE_CONSTRAINTS, check_noise_level, corruption_for
 # Inference pushes chunks of rows through the network. A chunk holds about
 # this many activations of the widest layer: a few MiB, large enough to keep
 # the matrix products efficient, small enough to keep memory flat.
-PREDICT_CHUNK_ACTIVATIONS = 2**20
-# BLAS libraries pick other kernels (and so other float rounding) for a
-# handful of rows, or for a ragged tail of rows; with the rows padded to a
-# multiple of this, the kernels checked here give each row the same result
-# bit for bit whatever the number of rows.
-ROW_MULTIPLE = 8
-# rows of the training data encoded to look for dead code units after fit
-DEAD_CODE_ROWS = 10_000
+PREDICT_CHUNK_ACTIVATIONS = 2**19
+# BLAS libraries pick other kernels (and so other float rounding) for one
+# row, or for a ragged tail of rows; with the rows padded to a multiple of 4
+# (or 8), the kernels checked here give each row the same result bit for bit
+# whatever the number of rows. The smallest multiple that passes the probe
+# on this machine is used (a smaller one makes a single row cheaper).
+ROW_MULTIPLES = (4, 8)
+# inputs of at most this many values may take the fast path of input checks
+SMALL_INPUT = 2**16
+# rows of the training data (evenly spaced) encoded to look for dead code units
+DEAD_CODE_ROWS = 2048
 
 LOSSES = ("mse", "bce")
 
 
 def chunk_rows(module):
-    """Rows per inference chunk for ``module``: a power of two from 256 to 8192."""
+    """Rows per inference chunk for ``module``: a power of two from 64 to 8192."""
     widths = [d for m in module.modules() if isinstance(m, torch.nn.Linear) for d in m.weight.shape]
     widest = max(widths + [getattr(module, "activation_width", 1)])
-    return int(np.clip(2 ** int(np.log2(PREDICT_CHUNK_ACTIVATIONS / widest)), 256, 8192))
+    return int(np.clip(2 ** int(np.log2(PREDICT_CHUNK_ACTIVATIONS / widest)), 64, 8192))
 
 
 def padded(chunk, multiple):
@@ -67,20 +70,36 @@ def padded(chunk, multiple):
     return torch.nn.functional.pad(chunk, (0, 0, 0, -rows % multiple))
 
 
-def rows_are_independent(module, n_features, size):
+def rows_are_independent(module, n_features, size, multiple, _known={}):
     """Whether ``module`` gives a row the same output, bit for bit, in any batch of
-    up to ``size`` rows padded to a multiple of ``ROW_MULTIPLE``, on this machine.
+    up to ``size`` rows padded to a multiple of ``multiple``, on this machine.
 
     Checked by experiment: ``size`` random rows in one batch against the
-    same rows in batches of other sizes.
+    same rows in batches of other sizes. Kernels are chosen by shapes, so
+    the answer is remembered per architecture, device and thread count.
     """
     device = next(module.parameters()).device
+    key = (
+        repr(module),
+        tuple(p.shape for p in module.parameters()),
+        str(device),
+        torch.get_num_threads(),
+        n_features,
+        size,
+        multiple,
+    )
+    if key not in _known:
+        _known[key] = _probe(module, n_features, size, multiple, device)
+    return _known[key]
+
+
+def _probe(module, n_features, size, multiple, device):
     probe = torch.rand(size, n_features, generator=torch.Generator().manual_seed(0)).to(device)
     with torch.inference_mode():
         whole = module(probe)
         start = 0
         for rows in (1, 2, 3, 5, 7, 8, 9, 13, 31, 100, 257):
-            part = padded(probe[start : start + rows], ROW_MULTIPLE)
+            part = padded(probe[start : start + rows], multiple)
             if not torch.equal(module(part)[:rows], whole[start : start + rows]):
                 return False
             start += rows
@@ -241,10 +260,17 @@ class _NetEstimator(BaseEstimator):
     def _prepare_inference(self):
         """Chunk size and padding of inference for the fitted module, on this machine."""
         self._chunk = chunk_rows(self.module_)
-        independent = rows_are_independent(self.module_, self.n_features_in_, self._chunk)
+        self._device = next(self.module_.parameters()).device
         # where small batches round differently, every chunk is padded to the
         # full size: one shape, one kernel, the same rounding for every row
-        self._pad_rows = ROW_MULTIPLE if independent else self._chunk
+        self._pad_rows = next(
+            (
+                m
+                for m in ROW_MULTIPLES
+                if rows_are_independent(self.module_, self.n_features_in_, self._chunk, m)
+            ),
+            self._chunk,
+        )
 
     def _warn_dead_codes(self, X):
         """ConvergenceWarning when more than half of the code units are constant on X."""
@@ -273,13 +299,12 @@ class _NetEstimator(BaseEstimator):
         ``X`` in chunks; float32 numpy out.
 
         A sample's output does not depend on the rows it comes with: every
-        chunk is zero-padded to a multiple of ``ROW_MULTIPLE`` rows, which on
+        chunk is zero-padded to a multiple of 4 or 8 rows (``_pad_rows``), which on
         the kernels checked at fit time gives each row the same result
         whatever the chunk's size, or, where that check failed, to the one
         full chunk size.
         """
-        device = next(self.module_.parameters()).device
-        size, pad_to = self._chunk, self._pad_rows
+        device, size, pad_to = self._device, self._chunk, self._pad_rows
         out = np.empty((X.shape[0], n_out), dtype=np.float32)
         with torch.inference_mode():
             for start in range(0, X.shape[0], size):
@@ -297,11 +322,31 @@ class _NetEstimator(BaseEstimator):
         """
         if not reset:
             check_is_fitted(self)
+            if isinstance(y, str) and self._plainly_valid(X):
+                return check_float32_range(X)
         check_no_strings(X)
         out = validate_data(self, X, y, reset=reset, dtype="numeric")
         if isinstance(out, tuple):
             return check_float32_range(out[0]), out[1]
         return check_float32_range(out)
+
+    def _plainly_valid(self, X):
+        """Whether a small ``X`` is a plain float array that ``validate_data`` would
+        pass unchanged: a fast path for single rows and small batches.
+
+        Anything else (DataFrames, other dtypes or widths, non-finite values,
+        an estimator fitted with feature names) takes sklearn's full check,
+        which raises its usual errors.
+        """
+        return (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype.kind == "f"
+            and 0 < X.size <= SMALL_INPUT
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+            and bool(np.isfinite(X).all())
+        )
 
     # --- persistence ----------------------------------------------------------------------------
 
@@ -317,7 +362,7 @@ class _NetEstimator(BaseEstimator):
         if net is not None and state.get("_streaming"):
             optimizer = optimizer_state_to_cpu(net.optimizer_.state_dict())
             state["_resume"] = {"optimizer": optimizer, "rng": rng.get_state()}
-        for private in ("_chunk", "_pad_rows"):
+        for private in ("_chunk", "_pad_rows", "_device"):
             state.pop(private, None)
         module = state.get("module_")
         if module is not None and next(module.parameters()).device.type != "cpu":
