@@ -4,58 +4,85 @@ The main job of skae: on sklearn's digits (default, a few minutes on 2 cores)
 or Fashion-MNIST (60,000 train / 10,000 test), fit every method on the
 training set and measure on the test set:
 
-    raw             pixels -> StandardScaler -> LogisticRegression
+    raw             pixels -> [StandardScaler] -> LogisticRegression
     pca             PCA(d) -> StandardScaler -> LogisticRegression
     rbm             BernoulliRBM(d) -> StandardScaler -> LogisticRegression
     ae, dae, sae    AE / DAE / SAE(d) -> StandardScaler -> LogisticRegression
+    conv_ae         ConvAE(d) (convolutional) -> StandardScaler -> LogisticRegression
+    conv_dae        the same, trained as a denoising autoencoder
     sae_finetuned   SAEClassifier: pretrained stack + softmax, fine-tuned
     sae_nopretrain  the same network trained from random weights (the ablation)
 
-for every code size d of ``--dims``. Writes ``<out>/<dataset>.csv`` (one row
-per method and size, saved as it goes), ``<out>/<dataset>.md`` (the table with
-date, commit, machine, versions and settings) and three figures:
-``-reconstructions.png``, ``-denoising.png`` and ``-accuracy-vs-dims.png``.
+for every code size d of ``--dims`` (PCA only up to the number of pixels).
+The skae transformers keep their default code (``latent_activation`` and
+``sparsity`` "auto"): linear below the number of pixels, a sparse ReLU code
+at overcomplete sizes (digits' 100 components for 64 pixels).
+Every LogisticRegression gets its C from a small grid, chosen on a held-out
+sixth of the training set (stratified); raw pixels also choose between
+StandardScaler and none. The feature extractors are fitted on the whole
+training set (no labels); the classifier chosen is refitted on all of it.
+The test set is used once, for the numbers reported.
 
-    python benchmarks/compare.py                           # digits
+Writes ``<out>/<dataset>.csv`` (one row per method, size and seed, saved as
+it goes), ``<out>/<dataset>.md`` (the table with date, commit, machine,
+versions and settings; with several seeds, mean and standard deviation)
+and figures: ``-reconstructions.png``, ``-denoising.png`` and
+``-accuracy-vs-dims.png``.
+
+    python benchmarks/compare.py                           # digits, 3 seeds
     python benchmarks/compare.py --dataset fashion-mnist   # the headline run
 """
 
 import argparse
 import csv
+import json
+import statistics
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
-from skorch.callbacks import LRScheduler
+from joblib import Parallel, delayed
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import BernoulliRBM
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from skorch.callbacks import LRScheduler
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _report  # noqa: E402
 
-from skae import AETransformer, DAETransformer, SAEClassifier, SAETransformer  # noqa: E402
+from skae import (  # noqa: E402
+    AETransformer,
+    ConvAETransformer,
+    DAETransformer,
+    SAEClassifier,
+    SAETransformer,
+)
 from skae.datasets import fetch_fashion_mnist, load_digits  # noqa: E402
 from skae.noise import corruption_for  # noqa: E402
 
 # Per-dataset settings: network widths before the code, code sizes, the size
-# shown in the figures, training epochs, and the image side for drawing.
-# Digits has 1,347 training images, so its networks need more epochs for the
-# same number of gradient steps.
+# shown in the figures, training epochs, the conv nets' settings, the image
+# shape, and the seeds. Digits has 1,347 training images, so its networks
+# need more epochs for the same number of gradient steps. The classifiers'
+# settings come from tune.py's choice when its file exists (see classifier_settings).
 PRESETS = {
     "digits": {
         "hidden_sizes": (128,),
-        "dims": (4, 8, 16, 32),
+        "dims": (4, 8, 16, 32, 100),
         "main_dim": 16,
         "epochs": 40,
         "finetune_epochs": 40,
-        "side": 8,
+        "conv_channels": (16, 32),
+        "conv_epochs": 40,
+        "conv_batch_size": 32,
+        "image_shape": (8, 8),
+        "seeds": (0, 1, 2),
     },
     "fashion-mnist": {
         "hidden_sizes": (512, 256),
@@ -63,18 +90,28 @@ PRESETS = {
         "main_dim": 32,
         "epochs": 20,
         "finetune_epochs": 30,
-        "side": 28,
+        "conv_channels": (32, 64),
+        "conv_epochs": 10,
+        "conv_batch_size": 128,
+        "image_shape": (28, 28),
+        "seeds": (0,),
     },
 }
 COLUMNS = (
     "method",
     "n_features",
+    "seed",
     "accuracy",
     "fit_seconds",
     "reconstruction_mse",
     "epochs",
+    "C",
+    "scaling",
 )
-FEATURE_METHODS = ("pca", "rbm", "ae", "dae", "sae")
+FEATURE_METHODS = ("pca", "rbm", "ae", "dae", "sae", "conv_ae", "conv_dae")
+RECONSTRUCTING = ("pca", "ae", "dae", "sae", "conv_ae", "conv_dae")
+CLASSIFIERS = ("sae_finetuned", "sae_nopretrain")
+C_GRID = (0.01, 0.1, 1.0, 10.0)
 
 
 def parse_args(argv=None):
@@ -85,21 +122,28 @@ def parse_args(argv=None):
         "--epochs",
         type=int,
         default=None,
-        help="training epochs of every network, per layer when pretraining (default: per dataset)",
+        help="training epochs of every MLP network, per layer when pretraining "
+        "(default: per dataset)",
+    )
+    parser.add_argument(
+        "--conv-epochs",
+        type=int,
+        default=None,
+        help="epochs of the conv nets (default: per dataset)",
     )
     parser.add_argument(
         "--finetune-epochs",
         type=int,
         default=None,
-        help="SAEClassifier fine-tuning epochs (default: per dataset)",
+        help="SAEClassifier fine-tuning epochs (default: tune.py's choice, else per dataset)",
     )
     parser.add_argument(
-        "--dropout", type=float, default=0.3, help="SAEClassifier dropout while fine-tuning"
+        "--dropout", type=float, default=None, help="SAEClassifier dropout while fine-tuning"
     )
     parser.add_argument(
         "--finetune-schedule",
         choices=("cosine", "constant"),
-        default="cosine",
+        default=None,
         help="SAEClassifier learning rate: cosine decay to 0 over the fine-tuning epochs, "
         "or constant",
     )
@@ -120,7 +164,8 @@ def parse_args(argv=None):
         "--n-train", type=int, default=None, help="use only the first N training samples"
     )
     parser.add_argument("--methods", nargs="+", default=None, help="run only these methods")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="default: per dataset")
+    parser.add_argument("--n-jobs", type=int, default=2, help="parallel LogisticRegression fits")
     parser.add_argument(
         "--verbose", type=int, default=0, help="1: print every network's epoch log too"
     )
@@ -142,104 +187,156 @@ def parse_args(argv=None):
         preset["main_dim"] if preset["main_dim"] in args.dims else args.dims[len(args.dims) // 2]
     )
     args.epochs = args.epochs or preset["epochs"]
-    args.finetune_epochs = args.finetune_epochs or preset["finetune_epochs"]
-    args.side = preset["side"]
+    args.conv_epochs = args.conv_epochs or preset["conv_epochs"]
+    args.conv_channels = preset["conv_channels"]
+    args.conv_batch_size = preset["conv_batch_size"]
+    args.image_shape = preset["image_shape"]
+    args.side = preset["image_shape"][0]
+    args.seeds = tuple(args.seeds if args.seeds is not None else preset["seeds"])
+    args.classifier = classifier_settings(args, preset)
+    args.c_grid = C_GRID
     return args
 
 
-def load(args):
-    """Train/test split: Fashion-MNIST's official one; digits 75% / 25%, stratified."""
+def classifier_settings(args, preset):
+    """SAEClassifier's fine-tuning settings: the command line, else tune.py's choice, else
+    the preset. tune.py chooses on a validation split of the training set only."""
+    settings = {
+        "hidden_sizes": args.hidden_sizes,
+        "max_epochs": preset["finetune_epochs"],
+        "dropout": 0.3,
+        "schedule": "cosine",
+        "source": "preset",
+    }
+    chosen = args.out / f"tune-{args.dataset}.json"
+    if chosen.exists():
+        settings.update(json.loads(chosen.read_text())["sae_finetuned"])
+        settings["hidden_sizes"] = tuple(settings["hidden_sizes"])
+        settings["source"] = f"{chosen.name} (tune.py)"
+    for key, value in (
+        ("max_epochs", args.finetune_epochs),
+        ("dropout", args.dropout),
+        ("schedule", args.finetune_schedule),
+    ):
+        if value is not None:
+            settings[key], settings["source"] = value, "command line"
+    return settings
+
+
+def load(args, seed):
+    """Train/test split: Fashion-MNIST's official one; digits 75% / 25%, stratified by seed."""
     if args.dataset == "fashion-mnist":
         X_train, y_train = fetch_fashion_mnist(subset="train", return_X_y=True)
         X_test, y_test = fetch_fashion_mnist(subset="test", return_X_y=True)
     else:
         X, y = load_digits(return_X_y=True)
-        X_train, X_test, y_train, y_test = train_test_split(
-            X, y, stratify=y, random_state=args.seed
-        )
+        X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=seed)
     if args.n_train:
         X_train, y_train = X_train[: args.n_train], y_train[: args.n_train]
     return X_train, X_test, y_train, y_test
 
 
-def make_method(name, dim, args):
+def make_method(name, dim, args, seed):
     """The estimator for ``name`` at code size ``dim`` (before the classifier)."""
     net = dict(
         max_epochs=args.epochs,
         batch_size=args.batch_size,
         lr=args.lr,
-        random_state=args.seed,
+        random_state=seed,
         verbose=args.verbose,
     )
     if name == "pca":
-        return PCA(dim, random_state=args.seed)
+        return PCA(dim, random_state=seed)
     if name == "rbm":
         return BernoulliRBM(
             dim,
             learning_rate=0.01,
             n_iter=args.epochs,
             batch_size=args.batch_size,
-            random_state=args.seed,
+            random_state=seed,
         )
+    out = dict(output_activation=args.output_activation)
     if name == "ae":
-        return AETransformer(
-            args.hidden_sizes, dim, output_activation=args.output_activation, **net
-        )
+        return AETransformer(args.hidden_sizes, dim, **out, **net)
     if name == "dae":
-        return DAETransformer(
-            args.hidden_sizes,
-            dim,
-            noise=args.noise,
-            noise_level=args.noise_level,
-            output_activation=args.output_activation,
-            **net,
-        )
+        noise = dict(noise=args.noise, noise_level=args.noise_level)
+        return DAETransformer(args.hidden_sizes, dim, **noise, **out, **net)
     if name == "sae":
         net["max_epochs"] = 0  # greedy pretraining only, no fine-tuning
-        return SAETransformer(
-            args.hidden_sizes,
-            dim,
-            output_activation=args.output_activation,
-            pretrain_epochs=args.epochs,
-            **net,
-        )
-    if name in ("sae_finetuned", "sae_nopretrain"):
-        net["max_epochs"] = args.finetune_epochs
-        if args.finetune_schedule == "cosine":
+        return SAETransformer(args.hidden_sizes, dim, pretrain_epochs=args.epochs, **out, **net)
+    if name in ("conv_ae", "conv_dae"):
+        net.update(max_epochs=args.conv_epochs, batch_size=args.conv_batch_size)
+        noise = dict(noise=args.noise, noise_level=args.noise_level) if name == "conv_dae" else {}
+        return ConvAETransformer(args.image_shape, args.conv_channels, dim, **noise, **out, **net)
+    if name in CLASSIFIERS:
+        settings = args.classifier
+        net["max_epochs"] = settings["max_epochs"]
+        if settings["schedule"] == "cosine":
             # net_params reach the fine-tuning only, not the pretraining layers
-            schedule = LRScheduler(CosineAnnealingLR, T_max=args.finetune_epochs)
+            schedule = LRScheduler(CosineAnnealingLR, T_max=settings["max_epochs"])
             net["net_params"] = {"callbacks": [schedule]}
         return SAEClassifier(
-            args.hidden_sizes,
+            settings["hidden_sizes"],
             dim,
             pretrain=name == "sae_finetuned",
-            dropout=args.dropout,
+            dropout=settings["dropout"],
             pretrain_epochs=args.epochs,
             **net,
         )
     raise ValueError(name)
 
 
-def classifier():
-    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+def _score_candidate(F, y, train, valid, scaling, C):
+    steps = [StandardScaler()] if scaling == "standard" else []
+    clf = make_pipeline(*steps, LogisticRegression(C=C, max_iter=2000))
+    clf.fit(F[train], y[train])
+    return clf.score(F[valid], y[valid])
 
 
-def run_one(name, dim, data, args):
+def fit_classifier(F, y, scalings, seed, n_jobs):
+    """LogisticRegression on features ``F`` with C (and scaling) chosen on a held-out
+    sixth of the training set, then refitted on all of it. Returns (model, C, scaling)."""
+    train, valid = train_test_split(
+        np.arange(len(y)), test_size=1 / 6, stratify=y, random_state=seed
+    )
+    candidates = [(s, C) for s in scalings for C in C_GRID]
+    scores = Parallel(n_jobs=n_jobs)(
+        delayed(_score_candidate)(F, y, train, valid, s, C) for s, C in candidates
+    )
+    scaling, C = candidates[int(np.argmax(scores))]
+    steps = [StandardScaler()] if scaling == "standard" else []
+    model = make_pipeline(*steps, LogisticRegression(C=C, max_iter=2000)).fit(F, y)
+    return model, C, scaling
+
+
+def run_one(name, dim, data, args, seed):
     """Fit one method on the training set; measure it on the test set."""
     X_train, X_test, y_train, y_test = data
-    row = {"method": name, "n_features": dim, "reconstruction_mse": "", "epochs": ""}
+    row = {"method": name, "n_features": dim, "seed": seed, "reconstruction_mse": ""}
+    row.update(epochs="", C="", scaling="")
     start = time.perf_counter()
+    transformer = None
     if name == "raw":
-        model = classifier().fit(X_train, y_train)
-        transformer = None
-    elif name in ("sae_finetuned", "sae_nopretrain"):
-        model = transformer = make_method(name, dim, args).fit(X_train, y_train)
+        model, row["C"], row["scaling"] = fit_classifier(
+            X_train, y_train, ("none", "standard"), seed, args.n_jobs
+        )
+        predict = model.predict
+    elif name in CLASSIFIERS:
+        model = transformer = make_method(name, dim, args, seed).fit(X_train, y_train)
+        predict = model.predict
     else:
-        transformer = make_method(name, dim, args)
-        model = make_pipeline(transformer, classifier()).fit(X_train, y_train)
+        transformer = make_method(name, dim, args, seed)
+        F_train = transformer.fit_transform(X_train)
+        model, row["C"], row["scaling"] = fit_classifier(
+            F_train, y_train, ("standard",), seed, args.n_jobs
+        )
+
+        def predict(X):
+            return model.predict(transformer.transform(X))
+
     row["fit_seconds"] = round(time.perf_counter() - start, 2)
-    row["accuracy"] = round(float(model.score(X_test, y_test)), 4)
-    if name in ("pca", "ae", "dae", "sae"):
+    row["accuracy"] = round(float(np.mean(predict(X_test) == y_test)), 4)
+    if name in RECONSTRUCTING:
         reconstruction = transformer.inverse_transform(transformer.transform(X_test))
         row["reconstruction_mse"] = round(float(np.mean((reconstruction - X_test) ** 2)), 5)
     if hasattr(transformer, "n_iter_"):
@@ -247,12 +344,15 @@ def run_one(name, dim, data, args):
     return row, transformer
 
 
-def plan(args):
+def plan(args, n_features):
     """Every (method, size) pair to run, cheapest first."""
-    jobs = [("raw", None)]
+    jobs = [("raw", n_features)]
     for name in FEATURE_METHODS:
-        jobs += [(name, dim) for dim in args.dims]
-    jobs += [("sae_finetuned", args.main_dim), ("sae_nopretrain", args.main_dim)]
+        for dim in args.dims:
+            if name == "pca" and dim > n_features:
+                continue  # PCA has at most as many components as features
+            jobs.append((name, dim))
+    jobs += [(name, args.main_dim) for name in CLASSIFIERS]
     if args.methods:
         jobs = [job for job in jobs if job[0] in args.methods]
     return jobs
@@ -265,74 +365,112 @@ def read_rows(path):
     for row in rows:
         row["n_features"] = int(row["n_features"])
         row["accuracy"] = float(row["accuracy"])
+        row["seed"] = int(row.get("seed") or 0)
+        row["fit_seconds"] = float(row["fit_seconds"])
+        if row["reconstruction_mse"] != "":
+            row["reconstruction_mse"] = float(row["reconstruction_mse"])
     return rows
+
+
+def summarize(rows):
+    """One row per (method, size): mean (and standard deviation) over the seeds."""
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["method"], r["n_features"]), []).append(r)
+    out = []
+    for (method, dim), rs in groups.items():
+        acc = [r["accuracy"] for r in rs]
+        mse = [r["reconstruction_mse"] for r in rs if r["reconstruction_mse"] != ""]
+        out.append(
+            {
+                "method": method,
+                "n_features": dim,
+                "accuracy": statistics.mean(acc),
+                "accuracy_std": statistics.stdev(acc) if len(acc) > 1 else None,
+                "n_seeds": len(rs),
+                "fit_seconds": statistics.mean(r["fit_seconds"] for r in rs),
+                "reconstruction_mse": statistics.mean(mse) if mse else "",
+                "epochs": rs[0]["epochs"],
+                "C": "/".join(sorted({str(r["C"]) for r in rs if r["C"] != ""})),
+                "scaling": "/".join(sorted({r["scaling"] for r in rs if r["scaling"]})),
+            }
+        )
+    return out
 
 
 def main(argv=None):
     args = parse_args(argv)
     if args.replot:
         path = args.out / f"{args.dataset}-accuracy-vs-dims.png"
-        _report.plot_accuracy_vs_dims(read_rows(args.out / f"{args.dataset}.csv"), args, path)
+        summary = summarize(read_rows(args.out / f"{args.dataset}.csv"))
+        _report.plot_accuracy_vs_dims(summary, args, path)
         print(f"redrew {path}")
         return None
     args.provenance = _report.provenance()
     args.out.mkdir(parents=True, exist_ok=True)
-    data = load(args)
-    X_train, X_test = data[0], data[1]
-    n_features = X_train.shape[1]
-    print(
-        f"{args.dataset}: {len(X_train)} train / {len(X_test)} test samples, "
-        f"{n_features} features; "
-        f"code sizes {args.dims}; results in {args.out}",
-        flush=True,
-    )
     csv_path = args.out / f"{args.dataset}.csv"
     rows, fitted = [], {}
-    jobs = plan(args)
     total_start = time.perf_counter()
     with open(csv_path, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS)
         writer.writeheader()
-        for i, (name, dim) in enumerate(jobs, 1):
-            label = name if dim is None else f"{name} ({dim})"
-            print(f"[{i}/{len(jobs)}] {label} ...", end=" ", flush=True)
-            row, transformer = run_one(name, dim or n_features, data, args)
+        for seed in args.seeds:
+            data = load(args, seed)
+            X_train, X_test = data[0], data[1]
+            n_features = X_train.shape[1]
+            jobs = plan(args, n_features)
             print(
-                f"accuracy {row['accuracy']:.4f}, {row['fit_seconds']:.1f} s"
-                + (
-                    f", reconstruction MSE {row['reconstruction_mse']}"
-                    if row["reconstruction_mse"] != ""
-                    else ""
-                ),
+                f"{args.dataset}, seed {seed}: {len(X_train)} train / {len(X_test)} test "
+                f"samples, {n_features} features; code sizes {args.dims}; results in {args.out}",
                 flush=True,
             )
-            writer.writerow(row)
-            f.flush()
-            rows.append(row)
-            if dim == args.main_dim:
-                fitted[name] = transformer
+            for i, (name, dim) in enumerate(jobs, 1):
+                print(f"[{i}/{len(jobs)}] {name} ({dim}) ...", end=" ", flush=True)
+                row, transformer = run_one(name, dim, data, args, seed)
+                print(
+                    f"accuracy {row['accuracy']:.4f}, {row['fit_seconds']:.1f} s"
+                    + (f", C {row['C']} {row['scaling']}" if row["C"] != "" else "")
+                    + (
+                        f", reconstruction MSE {row['reconstruction_mse']}"
+                        if row["reconstruction_mse"] != ""
+                        else ""
+                    ),
+                    flush=True,
+                )
+                writer.writerow(row)
+                f.flush()
+                rows.append(row)
+                if dim == args.main_dim and seed == args.seeds[0]:
+                    fitted[name] = transformer
+            if seed == args.seeds[0]:
+                first_data = data
     seconds = time.perf_counter() - total_start
+    summary = summarize(rows)
 
     figures = {}
+    X_train, X_test = first_data[0], first_data[1]
     if {"ae", "dae"} <= fitted.keys():
         mse = {
             r["method"]: r["reconstruction_mse"]
             for r in rows
-            if r["n_features"] == args.main_dim and r["reconstruction_mse"] != ""
+            if r["n_features"] == args.main_dim
+            and r["seed"] == args.seeds[0]
+            and r["reconstruction_mse"] != ""
         }
         figures["reconstructions"] = _report.plot_reconstructions(
             X_test, fitted, mse, args, args.out / f"{args.dataset}-reconstructions.png"
         )
         noise = corruption_for(args.noise, args.noise_level, X_train)
+        denoisers = {k: fitted[k] for k in ("dae", "conv_dae") if k in fitted}
         figures["denoising"] = _report.plot_denoising(
-            X_test, fitted["dae"], noise, args, args.out / f"{args.dataset}-denoising.png"
+            X_test, denoisers, noise, args, args.out / f"{args.dataset}-denoising.png"
         )
     if len(args.dims) > 1:
         figures["accuracy-vs-dims"] = _report.plot_accuracy_vs_dims(
-            rows, args, args.out / f"{args.dataset}-accuracy-vs-dims.png"
+            summary, args, args.out / f"{args.dataset}-accuracy-vs-dims.png"
         )
     md_path = args.out / f"{args.dataset}.md"
-    md_path.write_text(_report.markdown(rows, args, data, seconds, figures))
+    md_path.write_text(_report.markdown(summary, args, first_data, seconds, figures))
     print(
         f"done in {seconds / 60:.1f} min: {csv_path}, {md_path}"
         + "".join(f", {p}" for p in figures.values())

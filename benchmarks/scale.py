@@ -156,9 +156,12 @@ def grid_search_times():
 
     run("n_jobs=1", 1)
     run("loky, n_jobs=2", 2)
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, Client(cluster):
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster),
+    ):
         run("dask LocalCluster, 2 workers", -1, "dask")
     same = all(scores[k] == scores["n_jobs=1"] for k in scores)
     return times, same

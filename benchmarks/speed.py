@@ -1,14 +1,17 @@
 """skae against a bare PyTorch loop, side by side in one process.
 
-For each case — digits-size (64 features, hidden (128,), code 16, n = 1,797,
-20 epochs) and Fashion-MNIST-size (784 features, (512, 256), code 32,
-n = 12,000), at batch sizes 32 and 256 — it times, interleaved over several
-repeats, with the same architecture, data, batch size and epochs:
+For each case — digits-size MLP (64 features, hidden (128,), code 16,
+n = 1,797, 20 epochs), Fashion-MNIST-size MLP (784 features, (512, 256),
+code 32, n = 12,000, 2 epochs) and Fashion-MNIST-size conv net (28 x 28,
+channels (32, 64), code 32, n = 6,000, 1 epoch), at batch sizes 32 and 256
+— it times, interleaved over several repeats, with the same architecture,
+data, batch size and epochs:
 
-* ``AETransformer.fit`` vs a bare loop: ``DataLoader`` over a ``TensorDataset``
-  with ``shuffle=True``, Adam, MSE;
-* ``AETransformer.transform`` vs the bare encoder's forward pass over the
-  whole tensor.
+* ``fit`` vs a bare loop: ``DataLoader`` over a ``TensorDataset`` with
+  ``shuffle=True``, Adam, MSE;
+* ``transform`` vs the bare encoder's forward pass over the whole tensor;
+* one-row ``transform`` (and ``SAEClassifier.predict``) vs sklearn's input
+  check plus the bare network's forward pass on that row.
 
 It also measures the peak memory of transforming 60,000 x 784, and
 GridSearchCV with ``n_jobs=2`` against ``n_jobs=1``. Writes
@@ -33,13 +36,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _report  # noqa: E402
 
-from skae import AETransformer  # noqa: E402
+from sklearn.utils.validation import validate_data  # noqa: E402
+
+from skae import AETransformer, ConvAETransformer, SAEClassifier  # noqa: E402
 from skae.datasets import load_digits  # noqa: E402
 
 CASES = [
-    # name, n_features, hidden_sizes, n_components, n_samples, epochs
-    ("digits-size", 64, (128,), 16, 1797, 20),
-    ("Fashion-MNIST-size", 784, (512, 256), 32, 12000, 2),
+    # name, kind, n_features, hidden sizes (or conv channels), n_components, n_samples, epochs
+    ("digits-size", "mlp", 64, (128,), 16, 1797, 20),
+    ("Fashion-MNIST-size", "mlp", 784, (512, 256), 32, 12000, 2),
+    ("Fashion-MNIST-size conv", "conv", 784, (32, 64), 32, 6000, 1),
 ]
 BATCH_SIZES = (32, 256)
 
@@ -50,7 +56,7 @@ def data(n_features, n_samples, seed=0):
     return np.random.RandomState(seed).rand(n_samples, n_features).astype(np.float32)
 
 
-def bare_model(n_features, hidden_sizes, n_components):
+def bare_mlp(n_features, hidden_sizes, n_components):
     """The same architecture as AETransformer builds, written out by hand."""
     widths = (n_features, *hidden_sizes, n_components)
 
@@ -65,8 +71,33 @@ def bare_model(n_features, hidden_sizes, n_components):
     return stack(widths), stack(widths[::-1])
 
 
-def bare_fit(X, hidden_sizes, n_components, batch_size, epochs):
-    encoder, decoder = bare_model(X.shape[1], hidden_sizes, n_components)
+def bare_conv(n_features, channels, n_components):
+    """The same architecture as ConvAETransformer builds for 28 x 28 images, by hand."""
+    assert n_features == 784 and tuple(channels) == (32, 64)
+    encoder = nn.Sequential(
+        nn.Unflatten(1, (1, 28, 28)),
+        nn.Conv2d(1, 32, 3, stride=2, padding=1),  # 14 x 14
+        nn.ReLU(),
+        nn.Conv2d(32, 64, 3, stride=2, padding=1),  # 7 x 7
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(64 * 7 * 7, n_components),
+    )
+    decoder = nn.Sequential(
+        nn.Linear(n_components, 64 * 7 * 7),
+        nn.ReLU(),
+        nn.Unflatten(1, (64, 7, 7)),
+        nn.ConvTranspose2d(64, 32, 3, 2, padding=1, output_padding=1),  # 14 x 14
+        nn.ReLU(),
+        nn.ConvTranspose2d(32, 1, 3, 2, padding=1, output_padding=1),  # 28 x 28
+        nn.Flatten(),
+    )
+    return encoder, decoder
+
+
+def bare_fit(X, kind, sizes, n_components, batch_size, epochs):
+    make = bare_conv if kind == "conv" else bare_mlp
+    encoder, decoder = make(X.shape[1], sizes, n_components)
     model = nn.Sequential(encoder, decoder)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.MSELoss()
@@ -84,15 +115,21 @@ def bare_fit(X, hidden_sizes, n_components, batch_size, epochs):
     return time.perf_counter() - start, encoder
 
 
-def skae_fit(X, hidden_sizes, n_components, batch_size, epochs, fused=True):
-    ae = AETransformer(
-        hidden_sizes,
-        n_components,
+def make_skae(kind, sizes, n_components, batch_size, epochs, fused=True):
+    params = dict(
+        n_components=n_components,
         batch_size=batch_size,
         max_epochs=epochs,
         random_state=0,
         net_params=None if fused else {"optimizer__fused": False},
     )
+    if kind == "conv":
+        return ConvAETransformer((28, 28), sizes, **params)
+    return AETransformer(sizes, **params)
+
+
+def skae_fit(X, kind, sizes, n_components, batch_size, epochs, fused=True):
+    ae = make_skae(kind, sizes, n_components, batch_size, epochs, fused)
     start = time.perf_counter()
     ae.fit(X)
     return time.perf_counter() - start, ae
@@ -112,8 +149,36 @@ def skae_transform(ae, X):
     return time.perf_counter() - start
 
 
+def per_call(f, calls=2000):
+    """Median seconds of one call of ``f``, over 5 runs of ``calls`` calls after a warm-up."""
+    for _ in range(100):
+        f()
+    runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(calls):
+            f()
+        runs.append((time.perf_counter() - start) / calls)
+    return statistics.median(runs)
+
+
+def one_row(est, network, X, method):
+    """One row through ``est.<method>`` against sklearn's check + ``network`` on that row."""
+    x = X[:1]
+
+    def reference():
+        checked = validate_data(est, x, reset=False, dtype="numeric")
+        with torch.inference_mode():
+            network(torch.from_numpy(np.asarray(checked, dtype=np.float32))).numpy()
+
+    network.eval()
+    skae = per_call(lambda: getattr(est, method)(x))
+    ref = per_call(reference)
+    return {"method": method, "skae_us": skae * 1e6, "reference_us": ref * 1e6, "ratio": skae / ref}
+
+
 def compare_case(case, batch_size, repeats):
-    name, n_features, hidden, latent, n, epochs = case
+    name, kind, n_features, sizes, latent, n, epochs = case
     X = data(n_features, n)
     fit_times = {"bare": [], "skae": [], "skae_unfused": []}
     tr_times = {"bare": [], "skae": []}
@@ -127,13 +192,13 @@ def compare_case(case, batch_size, repeats):
         order = ("bare", "skae") if r % 2 == 0 else ("skae", "bare")
         for who in order:
             if who == "bare":
-                seconds, encoder = bare_fit(X, hidden, latent, batch_size, epochs)
+                seconds, encoder = bare_fit(X, kind, sizes, latent, batch_size, epochs)
             else:
-                seconds, ae = skae_fit(X, hidden, latent, batch_size, epochs)
+                seconds, ae = skae_fit(X, kind, sizes, latent, batch_size, epochs)
             fit_times[who].append(seconds)
         # the same library with torch's default (unfused) Adam, as the bare loop uses
         fit_times["skae_unfused"].append(
-            skae_fit(X, hidden, latent, batch_size, epochs, fused=False)[0]
+            skae_fit(X, kind, sizes, latent, batch_size, epochs, fused=False)[0]
         )
         for who in order:
             tr_times[who].append(
@@ -141,7 +206,7 @@ def compare_case(case, batch_size, repeats):
             )
     fit = {k: n * epochs / statistics.median(v) for k, v in fit_times.items()}
     tr = {k: len(X_big) / statistics.median(v) for k, v in tr_times.items()}
-    return {
+    row = {
         "case": name,
         "batch_size": batch_size,
         "fit_bare": fit["bare"],
@@ -153,6 +218,19 @@ def compare_case(case, batch_size, repeats):
         "transform_skae": tr["skae"],
         "transform_ratio": tr["skae"] / tr["bare"],
     }
+    return row, ae
+
+
+def latency_rows(fitted):
+    """One-row transform of each fitted case, and one-row predict of an SAEClassifier."""
+    rows = []
+    for name, ae in fitted.items():
+        X = data(ae.n_features_in_, 10)
+        rows.append({"case": name, **one_row(ae, ae.module_.encoder, X, "transform")})
+    X, y = load_digits(return_X_y=True)
+    clf = SAEClassifier((128,), 16, pretrain_epochs=2, max_epochs=2, random_state=0).fit(X, y)
+    rows.append({"case": "digits-size classifier", **one_row(clf, clf.module_, X, "predict")})
+    return rows
 
 
 MEMORY_CHILD = r"""
@@ -207,7 +285,7 @@ def grid_search_jobs(repeats):
     return {k: statistics.median(v) for k, v in times.items()}
 
 
-def markdown(rows, memory, grid, args):
+def markdown(rows, latency, memory, grid, args):
     x_bytes, z_bytes, extra = memory
     mib = 2**20
     lines = [
@@ -241,7 +319,24 @@ def markdown(rows, memory, grid, args):
     lines += [
         "",
         "Digits-size: 64-128-16, n = 1,797, 20 epochs; transform of 20,000 rows. "
-        "Fashion-MNIST-size: 784-512-256-32, n = 12,000, 2 epochs; transform of 60,000 rows.",
+        "Fashion-MNIST-size: 784-512-256-32, n = 12,000, 2 epochs; transform of 60,000 rows. "
+        "Fashion-MNIST-size conv: 28 x 28 -> conv 32 -> conv 64 (stride 2) -> 32 and back, "
+        "n = 6,000, 1 epoch; transform of 60,000 rows.",
+        "",
+        "## One row",
+        "",
+        "Median time of one call on one row (after a warm-up, 5 x 2,000 calls), against the "
+        "reference: sklearn's `validate_data` on that row plus the bare network's forward pass "
+        "on it (the encoder for `transform`, the whole classifier for `predict`). Target: at "
+        "most 2x the reference.",
+        "",
+        "| case | method | skae µs | reference µs | skae / reference |",
+        "| --- | --- | ---: | ---: | ---: |",
+        *(
+            f"| {r['case']} | {r['method']} | {r['skae_us']:.0f} | {r['reference_us']:.0f} | "
+            f"**{r['ratio']:.2f}** |"
+            for r in latency
+        ),
         "",
         "## Memory of transforming 60,000 x 784 (float32)",
         "",
@@ -267,10 +362,10 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args(argv)
     args.provenance = _report.provenance()
-    rows = []
+    rows, fitted = [], {}
     for case in CASES:
         for batch_size in BATCH_SIZES:
-            row = compare_case(case, batch_size, args.repeats)
+            row, fitted[case[0]] = compare_case(case, batch_size, args.repeats)
             print(
                 f"{row['case']}, batch {batch_size}: "
                 f"fit {row['fit_skae']:,.0f} vs {row['fit_bare']:,.0f} "
@@ -279,12 +374,15 @@ def main(argv=None):
                 flush=True,
             )
             rows.append(row)
+    latency = latency_rows(fitted)
+    for r in latency:
+        print(f"one row, {r['case']} {r['method']}: {r['ratio']:.2f}x the reference", flush=True)
     memory = transform_memory()
     print(f"transform memory: peak growth {memory[2] / 2**20:.1f} MiB", flush=True)
     grid = grid_search_jobs(args.repeats)
     print(f"GridSearchCV: n_jobs=1 {grid[1]:.1f} s, n_jobs=2 {grid[2]:.1f} s", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "speed.md").write_text(markdown(rows, memory, grid, args))
+    (args.out / "speed.md").write_text(markdown(rows, latency, memory, grid, args))
     print(f"wrote {args.out / 'speed.md'}")
 
 

@@ -56,6 +56,15 @@ DEAD_CODE_ROWS = 2048
 
 LOSSES = ("mse", "bce")
 
+# The code of an overcomplete autoencoder (n_components >= n_features), which
+# latent_activation="auto" and sparsity="auto" pick: with no bottleneck, a
+# linear code can copy its input; a sparse ReLU code, like an RBM's hidden
+# units, cannot. Chosen on a validation split by `benchmarks/tune.py --task
+# sparsity` (benchmarks/results/tune-digits.md); below that size, a linear
+# code without penalty (the bottleneck is the regulariser).
+OVERCOMPLETE = {"latent_activation": "relu", "sparsity": 0.03}
+UNDERCOMPLETE = {"latent_activation": "identity", "sparsity": 0.0}
+
 
 def chunk_rows(module):
     """Rows per inference chunk for ``module``: a power of two from 64 to 8192."""
@@ -158,6 +167,10 @@ class _NetEstimator(BaseEstimator):
     def _encoder(self):
         return self.module_.encoder
 
+    def _code_penalty(self, n_features):
+        """Weight of the L1 penalty on the code while training (none by default)."""
+        return 0.0
+
     # --- the fit sequence -----------------------------------------------------------------------
 
     def _check_params(self):
@@ -221,6 +234,7 @@ class _NetEstimator(BaseEstimator):
                 net_params=self.net_params,
                 stratify=self._stratify,
                 early_stopping=early_stopping,
+                sparsity=self._code_penalty(X.shape[1]),
             )
         history = History()
         if epochs:
@@ -412,7 +426,6 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
         **_NetEstimator._parameter_constraints,
         "loss": [StrOptions(set(LOSSES))],
         "output_activation": [StrOptions(set(ACTIVATIONS)), None],
-        "sparsity": [Interval(Real, 0, None, closed="left")],
     }
 
     def _check_params(self):
@@ -501,6 +514,25 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
         return float(np.mean(self.score_samples(X)))
 
 
+class _CodeMixin:
+    """``latent_activation`` and ``sparsity``, whose "auto" depends on the code's size."""
+
+    _parameter_constraints = {
+        "latent_activation": [StrOptions(set(ACTIVATIONS) | {"auto"})],
+        "sparsity": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+    }
+
+    def _code_setting(self, name, n_features):
+        """The value of parameter ``name`` for ``n_features`` inputs, "auto" resolved."""
+        value = getattr(self, name)
+        if value != "auto":
+            return value
+        return (OVERCOMPLETE if self.n_components >= n_features else UNDERCOMPLETE)[name]
+
+    def _code_penalty(self, n_features):
+        return self._code_setting("sparsity", n_features)
+
+
 class _NoiseMixin:
     """The ``noise`` and ``noise_level`` parameters, checked and applied once for all."""
 
@@ -569,6 +601,7 @@ class _PartialFitMixin:
                         net_params=self.net_params,
                         early_stopping=False,
                         stratify=False,
+                        sparsity=self._code_penalty(X.shape[1]),
                     ).initialize()
                     net.optimizer_.load_state_dict(resume["optimizer"])
                     module = None

@@ -255,7 +255,9 @@ def check_net_params(net_params, name="net_params"):
             raise ValueError(f"{name} may not contain {key!r}: {hint}.")
 
 
-def make_net(module, criterion, est, rng, *, max_epochs, net_params, early_stopping, stratify):
+def make_net(
+    module, criterion, est, rng, *, max_epochs, net_params, early_stopping, stratify, sparsity
+):
     """A skorch net for ``module`` with the estimator ``est``'s settings.
 
     Every callback in ``net_params`` is copied, so that no two nets share
@@ -296,7 +298,7 @@ def make_net(module, criterion, est, rng, *, max_epochs, net_params, early_stopp
         iterator_valid__batch_size=max(est.batch_size, VALID_BATCH_ROWS),
         callbacks=callbacks,
         verbose=est.verbose,
-        sparsity=getattr(est, "sparsity", 0.0),
+        sparsity=sparsity,
         **net_params,
     )
 

@@ -2,9 +2,9 @@
 
 from sklearn.utils._param_validation import StrOptions
 
-from ._base import _BaseAutoencoder, _NoiseMixin, _PartialFitMixin
+from ._base import _BaseAutoencoder, _CodeMixin, _NoiseMixin, _PartialFitMixin
 from ._training import initialized
-from .modules import ACTIVATIONS, mirrored_autoencoder
+from .modules import mirrored_autoencoder
 from .noise import NOISE_CONSTRAINTS
 
 _EPOCHS_DOC = "Passes over the training data."
@@ -112,12 +112,25 @@ _RECONSTRUCTION_PARAMS_DOC = """\
         None picks "identity" for ``loss="mse"`` and "sigmoid" for
         ``loss="bce"``; "sigmoid" also suits MSE on data in [0, 1].
 
-    sparsity : float, default=0.0
+    sparsity : float or "auto", default="auto"
         Weight of an L1 penalty on the code (its mean absolute value) added
-        to the loss while training: a sparse autoencoder. 0 turns it off.
-        With ``latent_activation="relu"`` or ``"sigmoid"`` the code units
-        behave like an RBM's hidden units, and an overcomplete code
-        (``n_components`` above the number of features) stays useful.
+        to the loss while training: a sparse autoencoder; 0 turns it off.
+        "auto": 0 when ``n_components`` is smaller than the number of
+        features (the bottleneck is the regulariser), else 0.03 (see below).
+"""
+
+_CODE_PARAMS_DOC = """\
+    latent_activation : str or "auto", default="auto"
+        Activation of the code layer, one of the ``activation`` choices.
+        "auto": "identity" (a linear code) when ``n_components`` is smaller
+        than the number of features, else "relu". With as many code units
+        as inputs or more, a linear code without a penalty can copy its
+        input and its features then help a classifier no more than the raw
+        input; a sparse ReLU code, like an RBM's hidden units, stays useful.
+        So swapping ``BernoulliRBM(n_components=100)`` for an skae
+        transformer with ``n_components=100`` needs no other change. (The
+        "auto" values were chosen on a validation split of digits by
+        ``benchmarks/tune.py``.)
 """
 
 _WARM_START_DOC = """\
@@ -127,7 +140,7 @@ _WARM_START_DOC = """\
 """
 
 
-class AETransformer(_PartialFitMixin, _BaseAutoencoder):
+class AETransformer(_CodeMixin, _PartialFitMixin, _BaseAutoencoder):
     __doc__ = f"""Autoencoder features: an MLP encoder and a mirrored decoder.
 
     The encoder has widths ``(n_features, *hidden_sizes, n_components)``,
@@ -151,9 +164,7 @@ class AETransformer(_PartialFitMixin, _BaseAutoencoder):
         Activation after every hidden layer: "relu", "leaky_relu", "elu",
         "gelu", "tanh", "sigmoid" or "identity".
 
-    latent_activation : same choices, default="identity"
-        Activation of the code layer (linear by default).
-
+{_CODE_PARAMS_DOC}
 {_RECONSTRUCTION_PARAMS_DOC}
 {_WARM_START_DOC}
 {_TRAINING_PARAMS_DOC}
@@ -183,8 +194,8 @@ class AETransformer(_PartialFitMixin, _BaseAutoencoder):
 
     _parameter_constraints = {
         **_BaseAutoencoder._parameter_constraints,
+        **_CodeMixin._parameter_constraints,
         "hidden_sizes": [tuple, list],
-        "latent_activation": [StrOptions(set(ACTIVATIONS))],
         "warm_start": ["boolean"],
     }
 
@@ -194,10 +205,10 @@ class AETransformer(_PartialFitMixin, _BaseAutoencoder):
         n_components=32,
         *,
         activation="relu",
-        latent_activation="identity",
+        latent_activation="auto",
         output_activation=None,
         loss="mse",
-        sparsity=0.0,
+        sparsity="auto",
         warm_start=False,
         max_epochs=10,
         batch_size=32,
@@ -237,7 +248,7 @@ class AETransformer(_PartialFitMixin, _BaseAutoencoder):
             tuple(self.hidden_sizes),
             self.n_components,
             self.activation,
-            self.latent_activation,
+            self._code_setting("latent_activation", X.shape[1]),
             self._output_activation(),
             self._corruption(X),
         )
@@ -268,9 +279,10 @@ class DAETransformer(_NoiseMixin, AETransformer):
     noise_level : float, default=0.25
         The gaussian standard deviation (≥ 0), or the corrupted fraction in [0, 1).
 
-    activation, latent_activation : str
+    activation : str, default="relu"
         As for :class:`AETransformer`.
 
+{_CODE_PARAMS_DOC}
 {_RECONSTRUCTION_PARAMS_DOC}
 {_WARM_START_DOC}
 {_TRAINING_PARAMS_DOC}
@@ -306,10 +318,10 @@ class DAETransformer(_NoiseMixin, AETransformer):
         noise="masking",
         noise_level=0.25,
         activation="relu",
-        latent_activation="identity",
+        latent_activation="auto",
         output_activation=None,
         loss="mse",
-        sparsity=0.0,
+        sparsity="auto",
         warm_start=False,
         max_epochs=10,
         batch_size=32,

@@ -3,17 +3,17 @@
 import math
 from numbers import Integral
 
-from sklearn.utils._param_validation import StrOptions
 
-from ._base import _BaseAutoencoder, _NoiseMixin, _PartialFitMixin
+from ._base import _BaseAutoencoder, _CodeMixin, _NoiseMixin, _PartialFitMixin
 from ._training import initialized
 from .autoencoder import (
+    _CODE_PARAMS_DOC,
     _FITTED_ATTRIBUTES_DOC,
     _RECONSTRUCTION_PARAMS_DOC,
     _TRAINING_PARAMS_DOC,
     _WARM_START_DOC,
 )
-from .modules import ACTIVATIONS, conv_autoencoder
+from .modules import conv_autoencoder
 
 
 def resolve_image_shape(image_shape, n_features):
@@ -39,7 +39,7 @@ def resolve_image_shape(image_shape, n_features):
     return shape
 
 
-class ConvAETransformer(_NoiseMixin, _PartialFitMixin, _BaseAutoencoder):
+class ConvAETransformer(_CodeMixin, _NoiseMixin, _PartialFitMixin, _BaseAutoencoder):
     __doc__ = f"""Convolutional autoencoder features for images stored as rows.
 
     Each row of ``X`` is one flattened image of ``image_shape``. The encoder
@@ -69,9 +69,7 @@ class ConvAETransformer(_NoiseMixin, _PartialFitMixin, _BaseAutoencoder):
         Activation after every convolution: "relu", "leaky_relu", "elu",
         "gelu", "tanh", "sigmoid" or "identity".
 
-    latent_activation : same choices, default="identity"
-        Activation of the code layer (linear by default).
-
+{_CODE_PARAMS_DOC}
     noise : {{"gaussian", "masking", "salt_pepper"}} or None, default=None
         Corruption of the input while training (a denoising autoencoder), as in
         :class:`DAETransformer`; None for a plain autoencoder.
@@ -108,9 +106,9 @@ class ConvAETransformer(_NoiseMixin, _PartialFitMixin, _BaseAutoencoder):
     _parameter_constraints = {
         **_BaseAutoencoder._parameter_constraints,
         **_NoiseMixin._parameter_constraints,
+        **_CodeMixin._parameter_constraints,
         "image_shape": [tuple, list, None],
         "channels": [tuple, list],
-        "latent_activation": [StrOptions(set(ACTIVATIONS))],
         "warm_start": ["boolean"],
     }
     _width_params = ("channels",)
@@ -122,12 +120,12 @@ class ConvAETransformer(_NoiseMixin, _PartialFitMixin, _BaseAutoencoder):
         n_components=32,
         *,
         activation="relu",
-        latent_activation="identity",
+        latent_activation="auto",
         noise=None,
         noise_level=0.25,
         output_activation=None,
         loss="mse",
-        sparsity=0.0,
+        sparsity="auto",
         warm_start=False,
         max_epochs=10,
         batch_size=32,
@@ -175,7 +173,7 @@ class ConvAETransformer(_NoiseMixin, _PartialFitMixin, _BaseAutoencoder):
             tuple(self.channels),
             self.n_components,
             self.activation,
-            self.latent_activation,
+            self._code_setting("latent_activation", X.shape[1]),
             self._output_activation(),
             self._corruption(X),
         )

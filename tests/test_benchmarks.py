@@ -16,7 +16,8 @@ def compare_run(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("results")
     rows = compare.main(
-        ["--out", str(out), "--epochs", "2", "--finetune-epochs", "2", "--dims", "4", "8"]
+        ["--out", str(out), "--epochs", "2", "--conv-epochs", "1", "--finetune-epochs", "2"]
+        + ["--dims", "4", "8", "100", "--seeds", "0", "1"]
     )
     return out, rows
 
@@ -25,18 +26,24 @@ def test_compare_writes_every_method_and_size(compare_run):
     out, rows = compare_run
     with open(out / "digits.csv") as f:
         table = list(csv.DictReader(f))
-    assert {"method", "n_features", "accuracy", "fit_seconds", "reconstruction_mse"} <= set(
-        table[0]
-    )
-    methods = {(r["method"], int(r["n_features"])) for r in table}
+    columns = {"method", "n_features", "seed", "accuracy", "fit_seconds", "reconstruction_mse"}
+    assert columns | {"C", "scaling"} <= set(table[0])
+    methods = {(r["method"], int(r["n_features"]), int(r["seed"])) for r in table}
     expected = {("raw", 64), ("sae_finetuned", 8), ("sae_nopretrain", 8)}
-    expected |= {(m, d) for m in ("pca", "rbm", "ae", "dae", "sae") for d in (4, 8)}
-    assert methods == expected
+    expected |= {("pca", 4), ("pca", 8)}  # PCA stops at the number of pixels
+    unsupervised = ("rbm", "ae", "dae", "sae", "conv_ae", "conv_dae")
+    expected |= {(m, d) for m in unsupervised for d in (4, 8, 100)}
+    assert methods == {(m, d, seed) for m, d in expected for seed in (0, 1)}
     for r in table:
         assert 0.1 < float(r["accuracy"]) <= 1  # better than chance on 10 classes
         assert float(r["fit_seconds"]) > 0
-        if r["method"] in ("pca", "ae", "dae", "sae"):
+        if r["method"] in ("pca", "ae", "dae", "sae", "conv_ae", "conv_dae"):
             assert 0 < float(r["reconstruction_mse"]) < 0.2
+        if r["method"] in ("sae_finetuned", "sae_nopretrain"):
+            assert r["C"] == r["scaling"] == ""
+        else:  # every LogisticRegression chose its C (raw also its scaling)
+            assert float(r["C"]) in (0.01, 0.1, 1.0, 10.0)
+            assert r["scaling"] in (("none", "standard") if r["method"] == "raw" else ("standard",))
     # raw pixels + LogisticRegression on digits is a well-known ~0.95+
     assert float(next(r for r in table if r["method"] == "raw")["accuracy"]) > 0.9
 
@@ -44,8 +51,9 @@ def test_compare_writes_every_method_and_size(compare_run):
 def test_compare_writes_the_report_and_figures(compare_run):
     out, _ = compare_run
     md = (out / "digits.md").read_text()
-    for needle in ("commit:", "machine:", "versions:", "| sae_finetuned | 8 |", "torch"):
+    for needle in ("commit:", "machine:", "versions:", "| sae_finetuned | 8 |", "torch", " ± "):
         assert needle in md
+    assert "best skae features at 100 components" in md  # the overcomplete target is checked
     for name in ("reconstructions", "denoising", "accuracy-vs-dims"):
         png = out / f"digits-{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
@@ -58,6 +66,6 @@ def test_compare_replot_redraws_the_accuracy_figure_from_the_csv(compare_run):
     png = out / "digits-accuracy-vs-dims.png"
     png.unlink()
     csv_before = (out / "digits.csv").read_text()
-    compare.main(["--out", str(out), "--dims", "4", "8", "--replot"])
+    compare.main(["--out", str(out), "--dims", "4", "8", "100", "--seeds", "0", "1", "--replot"])
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     assert (out / "digits.csv").read_text() == csv_before  # nothing was rerun
