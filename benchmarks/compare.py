@@ -209,8 +209,9 @@ def classifier_settings(args, preset):
         "source": "preset",
     }
     chosen = args.out / f"tune-{args.dataset}.json"
-    if chosen.exists():
-        settings.update(json.loads(chosen.read_text())["sae_finetuned"])
+    tuned = json.loads(chosen.read_text()).get("sae_finetuned") if chosen.exists() else None
+    if tuned:
+        settings.update(tuned)
         settings["hidden_sizes"] = tuple(settings["hidden_sizes"])
         settings["source"] = f"{chosen.name} (tune.py)"
     for key, value in (
