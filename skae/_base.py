@@ -287,7 +287,11 @@ class _NetEstimator(BaseEstimator):
         )
 
     def _warn_dead_codes(self, X):
-        """ConvergenceWarning when more than half of the code units are constant on X."""
+        """ConvergenceWarning when more than half of the code units are constant on X.
+
+        With a sparsity penalty, silent units are what the penalty asks for:
+        then only a code that is constant as a whole is reported.
+        """
         n = X.shape[0]
         if n < 10:
             return
@@ -297,7 +301,8 @@ class _NetEstimator(BaseEstimator):
             return
         Z = self._forward(self._encoder(), Xs, self.n_components)
         constant = int(np.sum(np.ptp(Z, axis=0) <= 1e-6 * (1 + np.abs(Z).max(axis=0))))
-        if constant > self.n_components / 2:
+        sparse = self._code_penalty(X.shape[1]) > 0
+        if constant == self.n_components or (not sparse and constant > self.n_components / 2):
             warnings.warn(
                 f"{constant} of the {self.n_components} code units of "
                 f"{type(self).__name__} are constant on the training data (dead units): "

@@ -369,6 +369,9 @@ def test_dead_codes_are_reported(digits):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         AETransformer((64,), 16, max_epochs=3, random_state=0).fit(Xtr)
+        # a sparse overcomplete code silences units by design: no warning for those
+        sparse = AETransformer((64,), 100, max_epochs=10, random_state=0).fit(Xtr)
+    assert sparse._code_penalty(64) > 0 and np.sum(np.ptp(sparse.transform(Xtr), axis=0) == 0) > 0
 
 
 # --- 10. one fit ------------------------------------------------------------------------------
