@@ -52,7 +52,7 @@ ROW_MULTIPLES = (4, 8)
 # inputs of at most this many values may take the fast path of input checks
 SMALL_INPUT = 2**16
 # rows of the training data (evenly spaced) encoded to look for dead code units
-DEAD_CODE_ROWS = 2048
+DEAD_CODE_ROWS = 1024
 
 LOSSES = ("mse", "bce")
 

@@ -1,6 +1,7 @@
 """A quick smoke run of the benchmark scripts on digits: outputs exist and read right."""
 
 import csv
+import json
 import sys
 from pathlib import Path
 
@@ -69,3 +70,34 @@ def test_compare_replot_redraws_the_accuracy_figure_from_the_csv(compare_run):
     compare.main(["--out", str(out), "--dims", "4", "8", "100", "--seeds", "0", "1", "--replot"])
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     assert (out / "digits.csv").read_text() == csv_before  # nothing was rerun
+
+
+def test_tune_chooses_on_a_validation_split_and_compare_reads_it(tmp_path, monkeypatch):
+    import compare
+    import tune
+
+    monkeypatch.setattr(tune, "SPARSITY", (0.0, 0.03))
+    rows, choice = tune.main(["--task", "sparsity", "--out", str(tmp_path)])
+    candidates = [r for r in rows if "sparsity" in r]
+    assert len(candidates) == 4  # 2 activations x 2 penalties
+    best = max(candidates, key=lambda r: r["validation accuracy"])
+    assert choice == {"overcomplete": {k: best[k] for k in ("latent_activation", "sparsity")}}
+    assert "test set is not used" in (tmp_path / "tune-digits.md").read_text()
+    # a classifier choice in the file is what compare.py then uses
+    chosen = {"hidden_sizes": [64], "max_epochs": 3, "dropout": 0.1, "schedule": "constant"}
+    (tmp_path / "tune-digits.json").write_text(json.dumps({"sae_finetuned": chosen}))
+    args = compare.parse_args(["--out", str(tmp_path)])
+    assert args.classifier["hidden_sizes"] == (64,) and args.classifier["max_epochs"] == 3
+    assert "tune.py" in args.classifier["source"]
+
+
+def test_scale_measures_memory_of_fit(tmp_path):
+    import scale
+
+    rows, _, _ = scale.main(["--rows", "3000", "--out", str(tmp_path), "--skip-grid-search"])
+    assert [r["case"] for r in rows] == list(scale.CASES)
+    for r in rows:
+        assert r["growth_mib"] >= 0 and r["fit_seconds"] > 0
+    md = (tmp_path / "scale.md").read_text()
+    assert "| 3,000 | memmap |" in md and "commit:" in md
+    assert (tmp_path / "scale-memory.png").read_bytes()[:4] == b"\x89PNG"
