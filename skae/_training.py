@@ -57,7 +57,7 @@ MANAGED_NESTED_NET_PARAMS = {
 }
 
 # rows gathered at once when a whole pass needs no gradient (validation)
-VALID_BATCH_ROWS = 4096
+VALID_BATCH_ROWS = 1024
 
 
 class StopTraining(Exception):
