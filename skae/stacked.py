@@ -44,6 +44,9 @@ _PRETRAIN_PARAMS_DOC = """\
     pretrain_net_params : dict, default=None
         ``net_params`` of each pretraining layer's net (each gets its own
         copies of the callbacks); ``net_params`` apply to fine-tuning only.
+        The other training parameters (``batch_size``, ``lr``, early
+        stopping, ``device``, ``verbose``) apply to every layer and to
+        fine-tuning alike.
 """
 
 
