@@ -247,7 +247,7 @@ def targets(summary, dataset):
                 )
             )
         return out
-    fine = get.get(("sae_finetuned", max([d for m, d in get if m == "sae_finetuned"] or [0])))
+    fine = _best(summary, ("sae_finetuned",))
     if fine:
         out.append(
             (

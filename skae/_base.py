@@ -225,17 +225,7 @@ class _NetEstimator(BaseEstimator):
     def _train(self, module, X, targets, rng, epochs, early_stopping, continued, net=None):
         """Train ``module`` (or continue ``net``) for ``epochs``; set the fitted state."""
         if epochs and net is None:
-            net = make_net(
-                module,
-                self._criterion(),
-                self,
-                rng,
-                max_epochs=epochs,
-                net_params=self.net_params,
-                stratify=self._stratify,
-                early_stopping=early_stopping,
-                sparsity=self._code_penalty(X.shape[1]),
-            )
+            net = self._make_net(module, rng, epochs, early_stopping, X.shape[1])
         history = History()
         if epochs:
             done = len(net.history) if net.initialized_ else 0
@@ -247,6 +237,20 @@ class _NetEstimator(BaseEstimator):
             self._net, self._rng = net, rng
             self.__dict__.pop("_resume", None)
         return self
+
+    def _make_net(self, module, rng, epochs, early_stopping, n_features):
+        """The skorch net that trains ``module`` with this estimator's settings."""
+        return make_net(
+            module,
+            self._criterion(),
+            self,
+            rng,
+            max_epochs=epochs,
+            net_params=self.net_params,
+            stratify=self._stratify,
+            early_stopping=early_stopping,
+            sparsity=self._code_penalty(n_features),
+        )
 
     def _set_fitted(self, module, history, X, continued):
         module.eval()
@@ -597,17 +601,7 @@ class _PartialFitMixin:
                     module = copy.deepcopy(self.module_)
                 if resume is not None:  # unpickled mid-stream: where the stream was
                     rng.set_state(resume["rng"])
-                    net = make_net(
-                        module,
-                        self._criterion(),
-                        self,
-                        rng,
-                        max_epochs=1,
-                        net_params=self.net_params,
-                        early_stopping=False,
-                        stratify=False,
-                        sparsity=self._code_penalty(X.shape[1]),
-                    ).initialize()
+                    net = self._make_net(module, rng, 1, False, X.shape[1]).initialize()
                     net.optimizer_.load_state_dict(resume["optimizer"])
                     module = None
             else:
