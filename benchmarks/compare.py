@@ -187,7 +187,8 @@ def parse_args(argv=None):
         preset["main_dim"] if preset["main_dim"] in args.dims else args.dims[len(args.dims) // 2]
     )
     args.epochs = args.epochs or preset["epochs"]
-    args.conv_epochs = args.conv_epochs or preset["conv_epochs"]
+    args.conv = conv_settings(args, preset)
+    args.conv_epochs = args.conv["max_epochs"]
     args.conv_channels = preset["conv_channels"]
     args.conv_batch_size = preset["conv_batch_size"]
     args.image_shape = preset["image_shape"]
@@ -198,6 +199,27 @@ def parse_args(argv=None):
     return args
 
 
+def _tuned(args, key, settings):
+    """``settings`` updated with tune.py's choice for ``key``, where its file has one."""
+    chosen = args.out / f"tune-{args.dataset}.json"
+    tuned = json.loads(chosen.read_text()).get(key) if chosen.exists() else None
+    settings["source"] = "preset"
+    if tuned:
+        settings.update(tuned)
+        settings["source"] = f"{chosen.name} (tune.py)"
+    return settings
+
+
+def conv_settings(args, preset):
+    """The conv nets' epochs, loss and learning rate schedule: the command line (epochs),
+    else tune.py's choice, else the preset (MSE, constant learning rate)."""
+    settings = {"max_epochs": preset["conv_epochs"], "loss": "mse", "schedule": "constant"}
+    settings = _tuned(args, "conv", settings)
+    if args.conv_epochs is not None:
+        settings["max_epochs"], settings["source"] = args.conv_epochs, "command line"
+    return settings
+
+
 def classifier_settings(args, preset):
     """SAEClassifier's fine-tuning settings: the command line, else tune.py's choice, else
     the preset. tune.py chooses on a validation split of the training set only."""
@@ -206,14 +228,9 @@ def classifier_settings(args, preset):
         "max_epochs": preset["finetune_epochs"],
         "dropout": 0.3,
         "schedule": "cosine",
-        "source": "preset",
     }
-    chosen = args.out / f"tune-{args.dataset}.json"
-    tuned = json.loads(chosen.read_text()).get("sae_finetuned") if chosen.exists() else None
-    if tuned:
-        settings.update(tuned)
-        settings["hidden_sizes"] = tuple(settings["hidden_sizes"])
-        settings["source"] = f"{chosen.name} (tune.py)"
+    settings = _tuned(args, "sae_finetuned", settings)
+    settings["hidden_sizes"] = tuple(settings["hidden_sizes"])
     for key, value in (
         ("max_epochs", args.finetune_epochs),
         ("dropout", args.dropout),
@@ -266,8 +283,13 @@ def make_method(name, dim, args, seed):
         net["max_epochs"] = 0  # greedy pretraining only, no fine-tuning
         return SAETransformer(args.hidden_sizes, dim, pretrain_epochs=args.epochs, **out, **net)
     if name in ("conv_ae", "conv_dae"):
-        net.update(max_epochs=args.conv_epochs, batch_size=args.conv_batch_size)
+        conv = args.conv
+        net.update(max_epochs=conv["max_epochs"], batch_size=args.conv_batch_size)
+        if conv["schedule"] == "cosine":
+            schedule = LRScheduler(CosineAnnealingLR, T_max=conv["max_epochs"])
+            net["net_params"] = {"callbacks": [schedule]}
         noise = dict(noise=args.noise, noise_level=args.noise_level) if name == "conv_dae" else {}
+        out["loss"] = conv["loss"]
         return ConvAETransformer(args.image_shape, args.conv_channels, dim, **noise, **out, **net)
     if name in CLASSIFIERS:
         settings = args.classifier

@@ -20,11 +20,19 @@ Tasks:
     SAEClassifier's fine-tuning settings (widths, epochs, dropout, learning
     rate schedule) for compare.py's ``sae_finetuned``.
 
+``conv`` (Fashion-MNIST)
+    The conv nets' training (epochs, loss, learning rate schedule) for
+    compare.py's ``conv_ae`` and ``conv_dae``, chosen by the reconstruction
+    MSE of a 32-component ConvAETransformer on the validation part (the
+    autoencoder's own objective; no labels). The validation accuracy of its
+    features + LogisticRegression is shown beside it.
+
 Writes ``<out>/tune-<dataset>.md`` (every candidate's score) and
 ``<out>/tune-<dataset>.json`` (the choice, which compare.py reads).
 
     python benchmarks/tune.py --task sparsity
     python benchmarks/tune.py --task classifier --dataset fashion-mnist
+    python benchmarks/tune.py --task conv
 """
 
 import argparse
@@ -43,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _report  # noqa: E402
 import compare  # noqa: E402
 
-from skae import AETransformer, SAEClassifier  # noqa: E402
+from skae import AETransformer, ConvAETransformer, SAEClassifier  # noqa: E402
 from skae.datasets import fetch_fashion_mnist, load_digits  # noqa: E402
 
 SPARSITY = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1)
@@ -53,6 +61,15 @@ CLASSIFIER = (
     ((512, 256), 50, 0.3, "cosine"),
     ((1024, 512), 40, 0.3, "cosine"),
 )
+
+# (epochs, loss, schedule) of ConvAETransformer((28, 28), (32, 64), 32), batch 128
+CONV = (
+    (10, "mse", "constant"),
+    (20, "mse", "constant"),
+    (20, "mse", "cosine"),
+    (20, "bce", "cosine"),
+)
+TASK_DATASET = {"sparsity": "digits", "classifier": "fashion-mnist", "conv": "fashion-mnist"}
 
 
 def split(dataset):
@@ -137,18 +154,80 @@ def tune_classifier(data, args):
     return rows, {"sae_finetuned": {k: best[k] for k in keys}}
 
 
+def tune_conv(data, args):
+    X_fit, X_val, y_fit, y_val = data
+    rows = []
+    for epochs, loss, schedule in CONV:
+        start = time.perf_counter()
+        callbacks = [LRScheduler(CosineAnnealingLR, T_max=epochs)] if schedule == "cosine" else []
+        est = ConvAETransformer(
+            (28, 28),
+            (32, 64),
+            32,
+            loss=loss,
+            output_activation="sigmoid",
+            max_epochs=epochs,
+            batch_size=128,
+            net_params={"callbacks": callbacks},
+            random_state=0,
+        )
+        F = est.fit_transform(X_fit)
+        codes = est.transform(X_val)
+        mse = float(np.mean((est.inverse_transform(codes) - X_val) ** 2))
+        model, C, _ = compare.fit_classifier(F, y_fit, ("standard",), 0, args.n_jobs)
+        acc = float(np.mean(model.predict(codes) == y_val))
+        minutes = (time.perf_counter() - start) / 60
+        rows.append(
+            {
+                "candidate": f"{epochs} epochs, {loss} loss, {schedule} learning rate",
+                "validation MSE": mse,
+                "validation accuracy": acc,
+                "max_epochs": epochs,
+                "loss": loss,
+                "schedule": schedule,
+                "minutes": round(minutes, 1),
+            }
+        )
+        print(
+            f"{rows[-1]['candidate']}: MSE {mse:.5f}, accuracy {acc:.4f} ({minutes:.1f} min)",
+            flush=True,
+        )
+    best = min(rows, key=lambda r: r["validation MSE"])
+    return rows, {"conv": {k: best[k] for k in ("max_epochs", "loss", "schedule")}}
+
+
+def _table(rows):
+    """Markdown rows: each candidate's validation scores (and minutes, where measured)."""
+    cols = [c for c in ("validation MSE", "validation accuracy", "minutes") if c in rows[0]]
+    lines = ["| candidate | " + " | ".join(cols) + " |", "| --- |" + " ---: |" * len(cols)]
+    for r in rows:
+        cells = [
+            f"{r[c]:.5f}"
+            if c == "validation MSE"
+            else f"{r[c]:.4f}"
+            if c == "validation accuracy"
+            else f"{r[c]}"
+            for c in cols
+        ]
+        lines.append(f"| {r['candidate']} | " + " | ".join(cells) + " |")
+    return lines
+
+
+TASKS = {"sparsity": tune_sparsity, "classifier": tune_classifier, "conv": tune_conv}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--task", choices=("sparsity", "classifier"), required=True)
+    parser.add_argument("--task", choices=sorted(TASKS), required=True)
     parser.add_argument("--dataset", choices=("digits", "fashion-mnist"), default=None)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args(argv)
-    args.dataset = args.dataset or ("digits" if args.task == "sparsity" else "fashion-mnist")
+    args.dataset = args.dataset or TASK_DATASET[args.task]
     provenance = _report.provenance()
     start = time.perf_counter()
     data = split(args.dataset)
-    rows, choice = (tune_sparsity if args.task == "sparsity" else tune_classifier)(data, args)
+    rows, choice = TASKS[args.task](data, args)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"tune-{args.dataset}.json"
     chosen = json.loads(path.read_text()) if path.exists() else {}
@@ -167,9 +246,7 @@ def main(argv=None):
         f"- total time: {(time.perf_counter() - start) / 60:.1f} min",
         f"- chosen: `{json.dumps(choice)}`",
         "",
-        "| candidate | validation accuracy |",
-        "| --- | ---: |",
-        *(f"| {r['candidate']} | {r['validation accuracy']:.4f} |" for r in rows),
+        *_table(rows),
     ]
     sections[f"task: {args.task}"] = "\n".join(lines)
     md.write_text(
