@@ -85,10 +85,19 @@ def test_tune_chooses_on_a_validation_split_and_compare_reads_it(tmp_path, monke
     assert "test set is not used" in (tmp_path / "tune-digits.md").read_text()
     # a classifier choice in the file is what compare.py then uses
     chosen = {"hidden_sizes": [64], "max_epochs": 3, "dropout": 0.1, "schedule": "constant"}
-    (tmp_path / "tune-digits.json").write_text(json.dumps({"sae_finetuned": chosen}))
+    conv = {"max_epochs": 2, "loss": "bce", "schedule": "cosine"}
+    (tmp_path / "tune-digits.json").write_text(json.dumps({"sae_finetuned": chosen, "conv": conv}))
     args = compare.parse_args(["--out", str(tmp_path)])
     assert args.classifier["hidden_sizes"] == (64,) and args.classifier["max_epochs"] == 3
     assert "tune.py" in args.classifier["source"]
+    # and the conv choice reaches both conv methods; the command line still wins
+    for name in ("conv_ae", "conv_dae"):
+        est = compare.make_method(name, 8, args, 0)
+        assert (est.loss, est.max_epochs) == ("bce", 2)
+        (schedule,) = est.net_params["callbacks"]
+        assert schedule.policy.__name__ == "CosineAnnealingLR" and schedule.kwargs["T_max"] == 2
+    args = compare.parse_args(["--out", str(tmp_path), "--conv-epochs", "5"])
+    assert args.conv["max_epochs"] == 5 and args.conv["source"] == "command line"
 
 
 def test_scale_measures_memory_of_fit(tmp_path):
