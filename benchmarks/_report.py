@@ -331,8 +331,9 @@ def markdown(summary, args, data, seconds, figures):
         f"DAE noise {args.noise} {args.noise_level}, skae codes as by default "
         "(linear below the number of pixels, sparse ReLU above); "
         f"conv nets: image {args.image_shape}, channels {args.conv_channels}, "
-        f"{args.conv_epochs} epochs, batch {args.conv_batch_size}, {args.conv['loss']} loss, "
-        f"{args.conv['schedule']} learning rate (from {args.conv['source']}); "
+        f"{args.conv['max_epochs']} epochs, batch {args.conv_batch_size}, "
+        f"{args.conv['loss']} loss, {args.conv['schedule']} learning rate "
+        f"(from {args.conv['source']}); "
         "classifiers: hidden sizes "
         f"{tuple(clf['hidden_sizes'])}, {clf['max_epochs']} fine-tuning epochs, dropout "
         f"{clf['dropout']}, {clf['schedule']} learning rate (from {clf['source']})",

@@ -188,7 +188,6 @@ def parse_args(argv=None):
     )
     args.epochs = args.epochs or preset["epochs"]
     args.conv = conv_settings(args, preset)
-    args.conv_epochs = args.conv["max_epochs"]
     args.conv_channels = preset["conv_channels"]
     args.conv_batch_size = preset["conv_batch_size"]
     args.image_shape = preset["image_shape"]
@@ -283,21 +282,15 @@ def make_method(name, dim, args, seed):
         net["max_epochs"] = 0  # greedy pretraining only, no fine-tuning
         return SAETransformer(args.hidden_sizes, dim, pretrain_epochs=args.epochs, **out, **net)
     if name in ("conv_ae", "conv_dae"):
-        conv = args.conv
-        net.update(max_epochs=conv["max_epochs"], batch_size=args.conv_batch_size)
-        if conv["schedule"] == "cosine":
-            schedule = LRScheduler(CosineAnnealingLR, T_max=conv["max_epochs"])
-            net["net_params"] = {"callbacks": [schedule]}
+        _schedule(net, args.conv["schedule"], args.conv["max_epochs"])
+        net["batch_size"] = args.conv_batch_size
         noise = dict(noise=args.noise, noise_level=args.noise_level) if name == "conv_dae" else {}
-        out["loss"] = conv["loss"]
+        out["loss"] = args.conv["loss"]
         return ConvAETransformer(args.image_shape, args.conv_channels, dim, **noise, **out, **net)
     if name in CLASSIFIERS:
         settings = args.classifier
-        net["max_epochs"] = settings["max_epochs"]
-        if settings["schedule"] == "cosine":
-            # net_params reach the fine-tuning only, not the pretraining layers
-            schedule = LRScheduler(CosineAnnealingLR, T_max=settings["max_epochs"])
-            net["net_params"] = {"callbacks": [schedule]}
+        # net_params reach the fine-tuning only, not the pretraining layers
+        _schedule(net, settings["schedule"], settings["max_epochs"])
         return SAEClassifier(
             settings["hidden_sizes"],
             dim,
@@ -307,6 +300,14 @@ def make_method(name, dim, args, seed):
             **net,
         )
     raise ValueError(name)
+
+
+def _schedule(net, schedule, epochs):
+    """Set ``epochs`` in the keyword arguments ``net``, and the learning rate schedule:
+    "cosine" decays it to 0 over the epochs (a skorch callback), "constant" keeps it."""
+    net["max_epochs"] = epochs
+    if schedule == "cosine":
+        net["net_params"] = {"callbacks": [LRScheduler(CosineAnnealingLR, T_max=epochs)]}
 
 
 def _score_candidate(F, y, train, valid, scaling, C):

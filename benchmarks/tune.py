@@ -43,15 +43,13 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from skorch.callbacks import LRScheduler
-from torch.optim.lr_scheduler import CosineAnnealingLR
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _report  # noqa: E402
 import compare  # noqa: E402
 
-from skae import AETransformer, ConvAETransformer, SAEClassifier  # noqa: E402
+from skae import AETransformer  # noqa: E402
 from skae.datasets import fetch_fashion_mnist, load_digits  # noqa: E402
 
 SPARSITY = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1)
@@ -62,7 +60,7 @@ CLASSIFIER = (
     ((1024, 512), 40, 0.3, "cosine"),
 )
 
-# (epochs, loss, schedule) of ConvAETransformer((28, 28), (32, 64), 32), batch 128
+# (epochs, loss, schedule) of compare.py's conv_ae with 32 components on Fashion-MNIST
 CONV = (
     (10, "mse", "constant"),
     (20, "mse", "constant"),
@@ -120,31 +118,29 @@ def _digits_args():
     return compare.parse_args(["--dataset", "digits"])
 
 
+def _fashion_args(**settings):
+    """compare.py's Fashion-MNIST settings with ``settings`` (its ``classifier`` or ``conv``
+    dict) in place of the chosen ones, so that a candidate is the network compare.py runs."""
+    fashion = compare.parse_args(["--dataset", "fashion-mnist"])
+    vars(fashion).update(settings)
+    return fashion
+
+
 def tune_classifier(data, args):
     X_fit, X_val, y_fit, y_val = data
     rows = []
     for hidden, epochs, dropout, schedule in CLASSIFIER:
         start = time.perf_counter()
-        callbacks = [LRScheduler(CosineAnnealingLR, T_max=epochs)] if schedule == "cosine" else []
-        clf = SAEClassifier(
-            hidden,
-            32,
-            pretrain_epochs=20,
-            max_epochs=epochs,
-            dropout=dropout,
-            net_params={"callbacks": callbacks},
-            random_state=0,
-        ).fit(X_fit, y_fit)
-        acc = float(clf.score(X_val, y_val))
+        settings = dict(hidden_sizes=hidden, max_epochs=epochs, dropout=dropout, schedule=schedule)
+        clf = compare.make_method("sae_finetuned", 32, _fashion_args(classifier=settings), 0)
+        acc = float(clf.fit(X_fit, y_fit).score(X_val, y_val))
         minutes = (time.perf_counter() - start) / 60
         rows.append(
             {
                 "candidate": f"{hidden}, {epochs} epochs, dropout {dropout}, {schedule}",
                 "validation accuracy": acc,
+                **settings,
                 "hidden_sizes": list(hidden),
-                "max_epochs": epochs,
-                "dropout": dropout,
-                "schedule": schedule,
                 "minutes": round(minutes, 1),
             }
         )
@@ -159,18 +155,8 @@ def tune_conv(data, args):
     rows = []
     for epochs, loss, schedule in CONV:
         start = time.perf_counter()
-        callbacks = [LRScheduler(CosineAnnealingLR, T_max=epochs)] if schedule == "cosine" else []
-        est = ConvAETransformer(
-            (28, 28),
-            (32, 64),
-            32,
-            loss=loss,
-            output_activation="sigmoid",
-            max_epochs=epochs,
-            batch_size=128,
-            net_params={"callbacks": callbacks},
-            random_state=0,
-        )
+        settings = dict(max_epochs=epochs, loss=loss, schedule=schedule)
+        est = compare.make_method("conv_ae", 32, _fashion_args(conv=settings), 0)
         F = est.fit_transform(X_fit)
         codes = est.transform(X_val)
         mse = float(np.mean((est.inverse_transform(codes) - X_val) ** 2))
@@ -182,9 +168,7 @@ def tune_conv(data, args):
                 "candidate": f"{epochs} epochs, {loss} loss, {schedule} learning rate",
                 "validation MSE": mse,
                 "validation accuracy": acc,
-                "max_epochs": epochs,
-                "loss": loss,
-                "schedule": schedule,
+                **settings,
                 "minutes": round(minutes, 1),
             }
         )
@@ -196,19 +180,16 @@ def tune_conv(data, args):
     return rows, {"conv": {k: best[k] for k in ("max_epochs", "loss", "schedule")}}
 
 
+# how _table writes each score column
+FORMATS = {"validation MSE": "{:.5f}", "validation accuracy": "{:.4f}", "minutes": "{}"}
+
+
 def _table(rows):
     """Markdown rows: each candidate's validation scores (and minutes, where measured)."""
-    cols = [c for c in ("validation MSE", "validation accuracy", "minutes") if c in rows[0]]
+    cols = [c for c in FORMATS if c in rows[0]]
     lines = ["| candidate | " + " | ".join(cols) + " |", "| --- |" + " ---: |" * len(cols)]
     for r in rows:
-        cells = [
-            f"{r[c]:.5f}"
-            if c == "validation MSE"
-            else f"{r[c]:.4f}"
-            if c == "validation accuracy"
-            else f"{r[c]}"
-            for c in cols
-        ]
+        cells = [FORMATS[c].format(r[c]) for c in cols]
         lines.append(f"| {r['candidate']} | " + " | ".join(cells) + " |")
     return lines
 
