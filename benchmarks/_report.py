@@ -15,29 +15,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+import methods  # noqa: E402
+
 N_IMAGES = 10
-LABELS = {
-    "raw": "raw pixels",
-    "pca": "PCA",
-    "rbm": "RBM",
-    "ae": "AE",
-    "dae": "DAE",
-    "sae": "SAE",
-    "conv_ae": "conv AE",
-    "conv_dae": "conv DAE",
-    "sae_finetuned": "SAE fine-tuned (classifier)",
-    "sae_nopretrain": "same MLP, no pretraining",
-}
-COLORS = {
-    "pca": "tab:gray",
-    "rbm": "tab:brown",
-    "ae": "tab:blue",
-    "dae": "tab:orange",
-    "sae": "tab:green",
-    "conv_ae": "tab:cyan",
-    "conv_dae": "tab:olive",
-}
-UNSUPERVISED = ("ae", "dae", "sae", "conv_ae", "conv_dae")
+LABELS, COLORS = methods.LABELS, methods.COLORS
+UNSUPERVISED = methods.names(skae=True)
 
 
 def provenance():
@@ -124,7 +106,7 @@ def plot_reconstructions(X_test, fitted, mse, args, path):
     """
     X = X_test[-N_IMAGES:]
     rows = [("test images", X)]
-    for name in ("pca", "ae", "dae", "sae", "conv_ae", "conv_dae"):
+    for name in methods.names(reconstructs=True):
         if name in fitted and name in mse:
             model = fitted[name]
             rows.append(
@@ -162,7 +144,7 @@ def plot_accuracy_vs_dims(summary, args, path):
     by_method = {}
     for row in summary:
         by_method.setdefault(row["method"], []).append(row)
-    for name in ("pca", "rbm", "ae", "dae", "sae", "conv_ae", "conv_dae"):
+    for name in methods.names(kind="features"):
         if name in by_method:
             rs = sorted(by_method[name], key=lambda r: r["n_features"])
             dims = [r["n_features"] for r in rs]

@@ -55,6 +55,7 @@ from torch.optim.lr_scheduler import CosineAnnealingLR
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _report  # noqa: E402
+import methods  # noqa: E402
 
 from skae import (  # noqa: E402
     AETransformer,
@@ -62,6 +63,7 @@ from skae import (  # noqa: E402
     DAETransformer,
     SAEClassifier,
     SAETransformer,
+    VAETransformer,
 )
 from skae.datasets import fetch_fashion_mnist, load_digits  # noqa: E402
 from skae.noise import corruption_for  # noqa: E402
@@ -108,9 +110,11 @@ COLUMNS = (
     "C",
     "scaling",
 )
-FEATURE_METHODS = ("pca", "rbm", "ae", "dae", "sae", "conv_ae", "conv_dae")
-RECONSTRUCTING = ("pca", "ae", "dae", "sae", "conv_ae", "conv_dae")
-CLASSIFIERS = ("sae_finetuned", "sae_nopretrain")
+FEATURE_METHODS = methods.names(kind="features")
+RECONSTRUCTING = methods.names(reconstructs=True)
+CLASSIFIERS = methods.names(kind="classifier")
+# where tune.py writes its choices and compare.py reads them (never the --out folder)
+CONFIGS = Path(__file__).resolve().parent / "configs"
 C_GRID = (0.01, 0.1, 1.0, 10.0)
 
 
@@ -118,6 +122,12 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", choices=sorted(PRESETS), default="digits")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument(
+        "--configs",
+        type=Path,
+        default=CONFIGS,
+        help="the folder of tune.py's choices, tune-<dataset>.json (default: benchmarks/configs)",
+    )
     parser.add_argument(
         "--epochs",
         type=int,
@@ -195,12 +205,13 @@ def parse_args(argv=None):
     args.seeds = tuple(args.seeds if args.seeds is not None else preset["seeds"])
     args.classifier = classifier_settings(args, preset)
     args.c_grid = C_GRID
+    args.vae_beta = _tuned(args, "vae", {"beta": VAETransformer().beta})["beta"]
     return args
 
 
 def _tuned(args, key, settings):
     """``settings`` updated with tune.py's choice for ``key``, where its file has one."""
-    chosen = args.out / f"tune-{args.dataset}.json"
+    chosen = args.configs / f"tune-{args.dataset}.json"
     tuned = json.loads(chosen.read_text()).get(key) if chosen.exists() else None
     settings["source"] = "preset"
     if tuned:
@@ -281,6 +292,8 @@ def make_method(name, dim, args, seed):
     if name == "sae":
         net["max_epochs"] = 0  # greedy pretraining only, no fine-tuning
         return SAETransformer(args.hidden_sizes, dim, pretrain_epochs=args.epochs, **out, **net)
+    if name == "vae":
+        return VAETransformer(args.hidden_sizes, dim, beta=args.vae_beta, **out, **net)
     if name in ("conv_ae", "conv_dae"):
         _schedule(net, args.conv["schedule"], args.conv["max_epochs"])
         net["batch_size"] = args.conv_batch_size
@@ -485,7 +498,7 @@ def main(argv=None):
             X_test, fitted, mse, args, args.out / f"{args.dataset}-reconstructions.png"
         )
         noise = corruption_for(args.noise, args.noise_level, X_train)
-        denoisers = {k: fitted[k] for k in ("dae", "conv_dae") if k in fitted}
+        denoisers = {k: fitted[k] for k in methods.names(denoising=True) if k in fitted}
         figures["denoising"] = _report.plot_denoising(
             X_test, denoisers, noise, args, args.out / f"{args.dataset}-denoising.png"
         )

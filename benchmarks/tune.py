@@ -12,7 +12,7 @@ Tasks:
     The code of an overcomplete autoencoder (100 components for 64 pixels):
     its activation and L1 penalty, which ``latent_activation="auto"`` and
     ``sparsity="auto"`` use when ``n_components >= n_features`` (see
-    ``skae._base.OVERCOMPLETE``). Each candidate's features go to
+    ``skae._reconstruction.OVERCOMPLETE``). Each candidate's features go to
     StandardScaler + LogisticRegression (C chosen on an inner split, as in
     compare.py), beside BernoulliRBM(100) for reference.
 
@@ -27,12 +27,21 @@ Tasks:
     autoencoder's own objective; no labels). The validation accuracy of its
     features + LogisticRegression is shown beside it.
 
+``vae`` (digits)
+    VAETransformer's ``beta`` (the weight of the KL term), by the validation
+    accuracy of its features + StandardScaler + LogisticRegression (as
+    ``sparsity``), the validation reconstruction MSE beside it, and
+    AETransformer at the same size for reference. The default ``beta`` of
+    VAETransformer is this choice.
+
 Writes ``<out>/tune-<dataset>.md`` (every candidate's score) and
-``<out>/tune-<dataset>.json`` (the choice, which compare.py reads).
+``<configs>/tune-<dataset>.json`` (the choice, which compare.py reads from
+``benchmarks/configs/`` whatever its ``--out``).
 
     python benchmarks/tune.py --task sparsity
     python benchmarks/tune.py --task classifier --dataset fashion-mnist
     python benchmarks/tune.py --task conv
+    python benchmarks/tune.py --task vae
 """
 
 import argparse
@@ -49,7 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _report  # noqa: E402
 import compare  # noqa: E402
 
-from skae import AETransformer  # noqa: E402
+from skae import AETransformer, VAETransformer  # noqa: E402
 from skae.datasets import fetch_fashion_mnist, load_digits  # noqa: E402
 
 SPARSITY = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1)
@@ -67,7 +76,13 @@ CONV = (
     (20, "mse", "cosine"),
     (20, "bce", "cosine"),
 )
-TASK_DATASET = {"sparsity": "digits", "classifier": "fashion-mnist", "conv": "fashion-mnist"}
+BETAS = (0.01, 0.03, 0.1, 0.3, 1.0)
+TASK_DATASET = {
+    "sparsity": "digits",
+    "classifier": "fashion-mnist",
+    "conv": "fashion-mnist",
+    "vae": "digits",
+}
 
 
 def split(dataset):
@@ -112,6 +127,31 @@ def tune_sparsity(data, args):
     best = max((r for r in rows if "sparsity" in r), key=lambda r: r["validation accuracy"])
     choice = {"overcomplete": {k: best[k] for k in ("latent_activation", "sparsity")}}
     return rows, choice
+
+
+def tune_vae(data, args):
+    X_fit, X_val, y_fit, y_val = data
+    rows = []
+
+    def score(label, est, **settings):
+        start = time.perf_counter()
+        F = est.fit_transform(X_fit)
+        codes = est.transform(X_val)
+        mse = float(np.mean((est.inverse_transform(codes) - X_val) ** 2))
+        model, C, _ = compare.fit_classifier(F, y_fit, ("standard",), 0, args.n_jobs)
+        acc = float(np.mean(model.predict(codes) == y_val))
+        rows.append({"candidate": label, "validation MSE": mse, "validation accuracy": acc,
+                     **settings})  # fmt: skip
+        print(f"{label}: MSE {mse:.5f}, accuracy {acc:.4f} "
+              f"({time.perf_counter() - start:.1f} s)", flush=True)  # fmt: skip
+
+    net = dict(output_activation="sigmoid", max_epochs=40, random_state=0)
+    score("AETransformer((128,), 16) (reference)", AETransformer((128,), 16, **net))
+    for beta in BETAS:
+        score(f"VAE((128,), 16), beta {beta}", VAETransformer((128,), 16, beta=beta, **net),
+              beta=beta)  # fmt: skip
+    best = max((r for r in rows if "beta" in r), key=lambda r: r["validation accuracy"])
+    return rows, {"vae": {"beta": best["beta"]}}
 
 
 def _digits_args():
@@ -194,7 +234,12 @@ def _table(rows):
     return lines
 
 
-TASKS = {"sparsity": tune_sparsity, "classifier": tune_classifier, "conv": tune_conv}
+TASKS = {
+    "sparsity": tune_sparsity,
+    "classifier": tune_classifier,
+    "conv": tune_conv,
+    "vae": tune_vae,
+}
 
 
 def main(argv=None):
@@ -202,6 +247,7 @@ def main(argv=None):
     parser.add_argument("--task", choices=sorted(TASKS), required=True)
     parser.add_argument("--dataset", choices=("digits", "fashion-mnist"), default=None)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument("--configs", type=Path, default=compare.CONFIGS)
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args(argv)
     args.dataset = args.dataset or TASK_DATASET[args.task]
@@ -210,7 +256,8 @@ def main(argv=None):
     data = split(args.dataset)
     rows, choice = TASKS[args.task](data, args)
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"tune-{args.dataset}.json"
+    args.configs.mkdir(parents=True, exist_ok=True)
+    path = args.configs / f"tune-{args.dataset}.json"
     chosen = json.loads(path.read_text()) if path.exists() else {}
     chosen.update(choice)
     path.write_text(json.dumps(chosen, indent=2) + "\n")

@@ -7,7 +7,9 @@ Training runs on skorch; the estimators are ordinary scikit-learn estimators
 from . import datasets
 from .autoencoder import AETransformer, DAETransformer
 from .conv import ConvAETransformer
+from .outlier import ReconstructionOutlierDetector
 from .stacked import SAEClassifier, SAETransformer
+from .variational import VAETransformer
 
 __version__ = "0.1.0"
 
@@ -15,8 +17,10 @@ __all__ = [
     "AETransformer",
     "ConvAETransformer",
     "DAETransformer",
+    "ReconstructionOutlierDetector",
     "SAEClassifier",
     "SAETransformer",
+    "VAETransformer",
     "datasets",
     "__version__",
 ]

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, ProgressBar
+from skorch.utils import to_tensor
 from sklearn.model_selection import train_test_split
 
 from .modules import random_source, reset_parameters
@@ -219,44 +220,66 @@ def print_plain(text):
 
 
 class Net(NeuralNet):
-    """skorch's NeuralNet with a code penalty: ``sparsity`` times the mean |code|.
+    """skorch's NeuralNet trained on named loss terms.
 
-    The autoencoder modules return ``(reconstruction, code)`` while
-    training; the penalty applies to training batches only, so the
-    validation loss is the plain reconstruction loss.
+    The loss-terms protocol: a module with a ``terms(x)`` method returns,
+    for a batch, a dict of named tensors. ``terms["output"]`` is what the
+    criterion compares with the target (a reconstruction, logits); the other
+    entries are whatever the estimator's objective needs (the code, a mean
+    and a log-variance, ...). ``objective(terms, training)`` returns a dict of
+    named scalar losses added to the criterion's: a sparsity penalty, a KL
+    divergence. A module without ``terms`` is trained on ``forward``'s output
+    alone. ``forward`` stays the inference path (the reconstruction, or the
+    logits), so inference never sees the terms.
     """
 
-    def __init__(self, *args, sparsity=0.0, **kwargs):
+    def __init__(self, *args, objective=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sparsity = sparsity
+        self.objective = objective
+
+    def infer(self, x, **fit_params):
+        x = to_tensor(x, device=self.device)
+        terms = getattr(self.module_, "terms", None)
+        return terms(x, **fit_params) if terms is not None else self.module_(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        if isinstance(y_pred, tuple):
-            reconstruction, code = y_pred
-            loss = super().get_loss(reconstruction, y_true, X=X, training=training)
-            if self.sparsity:
-                loss = loss + self.sparsity * code.abs().mean()
-            return loss
-        return super().get_loss(y_pred, y_true, X=X, training=training)
+        if not isinstance(y_pred, dict):
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        loss = super().get_loss(y_pred["output"], y_true, X=X, training=training)
+        if self.objective is not None:
+            for value in self.objective(y_pred, training).values():
+                loss = loss + value
+        return loss
 
 
-def check_net_params(net_params, name="net_params"):
-    """Refuse keys (nested ones too) that an estimator parameter already controls."""
+def check_net_params(net_params, params, name="net_params", renames=None):
+    """Refuse keys (nested ones too) that an estimator parameter already controls.
+
+    ``params`` are the names of the estimator's parameters: the error names
+    only those it has (``renames`` maps a net key to the parameter that
+    controls it for this ``name``, e.g. ``max_epochs`` -> ``pretrain_epochs``).
+    """
+    renames = renames or {}
     for key in net_params or {}:
         root = key.split("__")[0]
         own = "missing"
         if root in MANAGED_NET_PARAMS:
-            own = MANAGED_NET_PARAMS[root]
+            own = renames.get(root, MANAGED_NET_PARAMS[root])
         for nested, param in MANAGED_NESTED_NET_PARAMS.items():
             if key == nested or key.startswith(nested + "__"):
                 own = param
-        if own != "missing":
-            hint = f"set the estimator's {own} instead" if own else "skae sets it itself"
-            raise ValueError(f"{name} may not contain {key!r}: {hint}.")
+        if own == "missing":
+            continue
+        names = [n for n in re.findall(r"[a-z_]+", own or "") if n != "and"]
+        if own and all(n in params for n in names):
+            hint = f"set the estimator's {own} instead"
+        else:
+            hint = "skae sets it itself"
+        raise ValueError(f"{name} may not contain {key!r}: {hint}.")
 
 
 def make_net(
-    module, criterion, est, rng, *, max_epochs, net_params, early_stopping, stratify, sparsity
+    module, criterion, est, rng, *, max_epochs, net_params, early_stopping, stratify, objective
 ):
     """A skorch net for ``module`` with the estimator ``est``'s settings.
 
@@ -298,7 +321,7 @@ def make_net(
         iterator_valid__batch_size=max(est.batch_size, VALID_BATCH_ROWS),
         callbacks=callbacks,
         verbose=est.verbose,
-        sparsity=sparsity,
+        objective=objective,
         **net_params,
     )
 

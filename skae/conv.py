@@ -3,16 +3,9 @@
 import math
 from numbers import Integral
 
-
-from ._base import _BaseAutoencoder, _CodeMixin, _NoiseMixin, _PartialFitMixin
+from ._base import _PartialFitMixin
+from ._reconstruction import _BaseAutoencoder, _CodeMixin, _NoiseMixin
 from ._training import initialized
-from .autoencoder import (
-    _CODE_PARAMS_DOC,
-    _FITTED_ATTRIBUTES_DOC,
-    _RECONSTRUCTION_PARAMS_DOC,
-    _TRAINING_PARAMS_DOC,
-    _WARM_START_DOC,
-)
 from .modules import conv_autoencoder
 
 
@@ -40,7 +33,7 @@ def resolve_image_shape(image_shape, n_features):
 
 
 class ConvAETransformer(_CodeMixin, _NoiseMixin, _PartialFitMixin, _BaseAutoencoder):
-    __doc__ = f"""Convolutional autoencoder features for images stored as rows.
+    """Convolutional autoencoder features for images stored as rows.
 
     Each row of ``X`` is one flattened image of ``image_shape``. The encoder
     applies one stride-2 3x3 convolution per entry of ``channels`` (each
@@ -52,39 +45,11 @@ class ConvAETransformer(_CodeMixin, _NoiseMixin, _PartialFitMixin, _BaseAutoenco
 
     Parameters
     ----------
-    image_shape : tuple of int or None, default=None
-        ``(H, W)`` or ``(C, H, W)`` of one image, rows being C-ordered
-        flattenings (``(28, 28)`` for Fashion-MNIST, ``(8, 8)`` for digits).
-        None: a square single-channel image when ``n_features`` is a square
-        number, else each row as a 1 x n_features strip, so that any data
-        fits.
+    {{parameters}}
 
-    channels : tuple of int, default=(32, 64)
-        Output channels of the convolution stages.
-
-    n_components : int, default=32
-        Size of the code: the number of output features of ``transform``.
-
-    activation : str, default="relu"
-        Activation after every convolution: "relu", "leaky_relu", "elu",
-        "gelu", "tanh", "sigmoid" or "identity".
-
-{_CODE_PARAMS_DOC}
-    noise : {{"gaussian", "masking", "salt_pepper"}} or None, default=None
-        Corruption of the input while training (a denoising autoencoder), as in
-        :class:`DAETransformer`; None for a plain autoencoder.
-
-    noise_level : float, default=0.25
-        The gaussian standard deviation, or the corrupted fraction in [0, 1).
-
-{_RECONSTRUCTION_PARAMS_DOC}
-{_WARM_START_DOC}
-{_TRAINING_PARAMS_DOC}
     Attributes
     ----------
-{_FITTED_ATTRIBUTES_DOC}
-    image_shape_ : tuple of int
-        The ``(C, H, W)`` the rows were read as.
+    {{attributes}}
 
     See Also
     --------
@@ -103,14 +68,12 @@ class ConvAETransformer(_CodeMixin, _NoiseMixin, _PartialFitMixin, _BaseAutoenco
     (2, 64)
     """
 
-    _parameter_constraints = {
-        **_BaseAutoencoder._parameter_constraints,
-        **_NoiseMixin._parameter_constraints,
-        **_CodeMixin._parameter_constraints,
-        "image_shape": [tuple, list, None],
-        "channels": [tuple, list],
-        "warm_start": ["boolean"],
+    _parameter_constraints = {"image_shape": [tuple, list, None], "channels": [tuple, list]}
+    _param_docs = {
+        "activation": 'Activation after every convolution: "relu", "leaky_relu", "elu", '
+        '"gelu", "tanh", "sigmoid" or "identity".'
     }
+    _fitted_attributes = _BaseAutoencoder._fitted_attributes + ("image_shape_",)
     _width_params = ("channels",)
 
     def __init__(
@@ -123,8 +86,8 @@ class ConvAETransformer(_CodeMixin, _NoiseMixin, _PartialFitMixin, _BaseAutoenco
         latent_activation="auto",
         noise=None,
         noise_level=0.25,
-        output_activation=None,
         loss="mse",
+        output_activation=None,
         sparsity="auto",
         warm_start=False,
         max_epochs=10,
@@ -146,8 +109,8 @@ class ConvAETransformer(_CodeMixin, _NoiseMixin, _PartialFitMixin, _BaseAutoenco
         self.latent_activation = latent_activation
         self.noise = noise
         self.noise_level = noise_level
-        self.output_activation = output_activation
         self.loss = loss
+        self.output_activation = output_activation
         self.sparsity = sparsity
         self.warm_start = warm_start
         self.max_epochs = max_epochs
@@ -163,13 +126,13 @@ class ConvAETransformer(_CodeMixin, _NoiseMixin, _PartialFitMixin, _BaseAutoenco
         self.verbose = verbose
 
     def _validate_fit_data(self, X, y, reset):
-        X, y = super()._validate_fit_data(X, y, reset)
-        self.image_shape_ = resolve_image_shape(self.image_shape, X.shape[1])
-        return X, y
+        X, y, fitted = super()._validate_fit_data(X, y, reset)
+        fitted["image_shape_"] = resolve_image_shape(self.image_shape, X.shape[1])
+        return X, y, fitted
 
-    def _build_module(self, X, y, rng):
+    def _build_module(self, X, y, rng, fitted):
         module = conv_autoencoder(
-            self.image_shape_,
+            fitted["image_shape_"],
             tuple(self.channels),
             self.n_components,
             self.activation,

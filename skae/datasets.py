@@ -23,7 +23,6 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from sklearn import datasets as sk_datasets
 from sklearn.utils import Bunch
 
@@ -209,6 +208,8 @@ def _bunch(images, target, target_names, descr, return_X_y, as_frame):
     feature_names = [f"pixel_{i}" for i in range(data.shape[1])]
     frame = None
     if as_frame:
+        import pandas as pd  # only for DataFrame output: `import skae` stays light
+
         data = pd.DataFrame(data, columns=feature_names)
         target = pd.Series(target, name="class")
         frame = pd.concat([data, target], axis=1)

@@ -108,13 +108,15 @@ def mlp(widths, activation="relu", last_activation="identity", dropout=0.0):
 class AutoEncoder(nn.Module):
     """``decoder(encoder(corruption(x)))``: the corruption acts only in training mode.
 
-    While training, ``forward`` returns ``(reconstruction, code)`` so that a
-    loss can penalise the code (sparsity); in evaluation mode, the
-    reconstruction alone.
+    ``forward`` gives the reconstruction (the inference path); ``terms``
+    gives the named loss terms that training reads (the loss-terms protocol
+    of :class:`skae._training.Net`): ``"output"``, the reconstruction, and
+    ``"code"``, which a sparsity penalty reads.
 
     Parameters
     ----------
     encoder, decoder : nn.Module
+        The two halves.
     corruption : nn.Module, optional
         Applied to the input before the encoder; see :class:`skae.noise.Corruption`.
     """
@@ -125,10 +127,12 @@ class AutoEncoder(nn.Module):
         self.encoder = encoder
         self.decoder = decoder
 
-    def forward(self, x):
+    def terms(self, x):
         code = self.encoder(self.corruption(x))
-        reconstruction = self.decoder(code)
-        return (reconstruction, code) if self.training else reconstruction
+        return {"output": self.decoder(code), "code": code}
+
+    def forward(self, x):
+        return self.decoder(self.encoder(self.corruption(x)))
 
 
 def mirrored_autoencoder(
@@ -214,3 +218,54 @@ class Classifier(nn.Module):
 
     def forward(self, x):
         return self.head(self.encoder(self.corruption(x)))
+
+
+class VariationalAutoEncoder(nn.Module):
+    """A Gaussian encoder (mean and log-variance of q(z|x)) and a decoder.
+
+    ``encoder`` maps a row to the posterior mean (the body, then the mean
+    head), so that it serves ``transform`` as the other autoencoders' do;
+    ``log_var`` is the log-variance head on the same body. While training,
+    ``terms`` draws ``z = mean + exp(log_var / 2) * eps`` (the
+    reparametrisation trick, ``eps`` from the fit's generator) and returns
+    ``"output"`` (the decoded ``z``), ``"code"``, ``"mean"`` and
+    ``"log_var"``; in evaluation mode ``z`` is the mean. ``forward`` decodes
+    the mean: the deterministic reconstruction.
+    """
+
+    def __init__(self, body, mean, log_var, decoder, corruption=None):
+        super().__init__()
+        self.corruption = corruption if corruption is not None else nn.Identity()
+        self.encoder = nn.Sequential(body, mean)
+        self.log_var = log_var
+        self.decoder = decoder
+
+    def terms(self, x):
+        hidden = self.encoder[0](self.corruption(x))
+        mean, log_var = self.encoder[1](hidden), self.log_var(hidden)
+        z = mean
+        if self.training:
+            eps = torch.empty_like(mean).normal_(generator=current_generator(mean.device))
+            z = mean + torch.exp(0.5 * log_var) * eps
+        return {"output": self.decoder(z), "code": z, "mean": mean, "log_var": log_var}
+
+    def forward(self, x):
+        return self.decoder(self.encoder(self.corruption(x)))
+
+
+def variational_autoencoder(
+    n_features,
+    hidden_sizes,
+    n_components,
+    activation="relu",
+    output_activation="identity",
+    corruption=None,
+):
+    """An MLP VAE ``n_features -> *hidden_sizes -> (mean, log_var)`` and a mirrored decoder."""
+    widths = (n_features, *hidden_sizes)
+    body = mlp(widths, activation, activation) if hidden_sizes else nn.Identity()
+    decoder = mlp((n_components, *hidden_sizes[::-1], n_features), activation, output_activation)
+    return VariationalAutoEncoder(
+        body, nn.Linear(widths[-1], n_components), nn.Linear(widths[-1], n_components), decoder,
+        corruption,
+    )

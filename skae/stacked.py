@@ -19,9 +19,10 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from torch import nn
 
-from ._base import _BaseAutoencoder, _EncoderMixin, _NetEstimator, _NoiseMixin
+from ._base import _NetEstimator
+from ._reconstruction import _BaseAutoencoder, _EncoderMixin, _NoiseMixin
 from ._training import check_net_params, initialized
-from .autoencoder import _EPOCHS_DOC, _TRAINING_PARAMS_DOC, AETransformer, DAETransformer
+from .autoencoder import AETransformer, DAETransformer
 from .modules import AutoEncoder, Classifier, Dropout, mlp
 
 # the stacked estimator's parameters that each pretraining layer takes as they are
@@ -37,17 +38,8 @@ _LAYER_PARAMS = (
     "verbose",
 )
 
-_PRETRAIN_PARAMS_DOC = """\
-    pretrain_epochs : int, default=10
-        Pretraining epochs of each layer.
-
-    pretrain_net_params : dict, default=None
-        ``net_params`` of each pretraining layer's net (each gets its own
-        copies of the callbacks); ``net_params`` apply to fine-tuning only.
-        The other training parameters (``batch_size``, ``lr``, early
-        stopping, ``device``, ``verbose``) apply to every layer and to
-        fine-tuning alike.
-"""
+# the label of unlabeled rows, as in sklearn's SelfTrainingClassifier and LabelSpreading
+UNLABELED = -1
 
 
 def pretrain_layers(est, X, rng, output_activation, loss):
@@ -86,7 +78,7 @@ def pretrain_layers(est, X, rng, output_activation, loss):
         if est.verbose:
             print(f"Pretraining layer {k + 1}/{len(widths)}: {codes.shape[1]} -> {width}")
         layers.append(layer.fit(codes))
-        del layer._net, layer._rng  # no optimizer state kept for layers that train no more
+        del layer._trainer  # no optimizer state kept for layers that train no more
         codes = layer.transform(codes)
     return layers
 
@@ -108,15 +100,39 @@ def stacked_decoder(layers, copy_weights):
 
 
 class _StackedMixin:
-    """What both stacked estimators check: their pretraining layers' net_params too."""
+    """What both stacked estimators share: the hidden layers and their pretraining."""
+
+    _parameter_constraints = {
+        "hidden_sizes": [tuple, list],
+        "pretrain_epochs": [Interval(Integral, 1, None, closed="left")],
+        "pretrain_net_params": [dict, None],
+    }
+    _width_params = ("hidden_sizes",)
+    _param_docs = {
+        "hidden_sizes": "Widths of the hidden layers, before the code: one pretrained layer "
+        "each.",
+        "noise": (
+            '{"gaussian", "masking", "salt_pepper"} or None',
+            "Corruption while pretraining each layer, as in :class:`DAETransformer` (a "
+            "stacked denoising autoencoder); None for plain autoencoders.",
+        ),
+        "activation": 'Activation of every code but the top one, which is linear: "relu", '
+        '"leaky_relu", "elu", "gelu", "tanh", "sigmoid" or "identity".',
+    }
+    _fitted_attributes = ("layers_",) + _NetEstimator._fitted_attributes
 
     def _check_params(self):
         super()._check_params()
-        check_net_params(self.pretrain_net_params, "pretrain_net_params")
+        check_net_params(
+            self.pretrain_net_params,
+            self.get_params(deep=False),
+            "pretrain_net_params",
+            renames={"max_epochs": "pretrain_epochs"},
+        )
 
 
 class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
-    __doc__ = f"""Stacked autoencoder features: greedy layer-wise pretraining.
+    """Stacked autoencoder features: greedy layer-wise pretraining.
 
     A shallow autoencoder per layer — the first trained on ``X``, each next
     one on the codes of the previous — then the encoders stacked into one
@@ -124,70 +140,16 @@ class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
     and the decoders stacked in reverse. With ``noise`` set this is a stacked
     denoising autoencoder; with ``max_epochs > 0`` the whole stack is then
     fine-tuned end to end as one deep autoencoder. ``transform`` gives the
-    top code.
+    top code. Stacked estimators have no ``partial_fit``: greedy
+    pretraining needs whole passes over the data, layer after layer.
 
     Parameters
     ----------
-    hidden_sizes : tuple of int, default=(512, 256)
-        Widths of the hidden layers, before the code: one pretrained layer each.
-
-    n_components : int, default=32
-        Width of the top code: the number of output features.
-
-    noise : {{"gaussian", "masking", "salt_pepper"}} or None, default=None
-        Corruption while pretraining each layer (and while fine-tuning), as in
-        :class:`DAETransformer`; ``None`` for plain autoencoders.
-
-    noise_level : float, default=0.25
-        Gaussian standard deviation, or the corrupted fraction in [0, 1).
-
-    activation : str, default="relu"
-        Activation of every code but the top one, which is linear: "relu",
-        "leaky_relu", "elu", "gelu", "tanh", "sigmoid" or "identity".
-
-    loss : {{"mse", "bce"}}, default="mse"
-        Loss of the reconstruction of ``X`` (the first layer and fine-tuning);
-        inner layers reconstruct codes with the squared error.
-
-    output_activation : str or None, default=None
-        Activation of the reconstruction of ``X``; None picks "identity" for
-        MSE and "sigmoid" for BCE.
-
-{_PRETRAIN_PARAMS_DOC}
-{_TRAINING_PARAMS_DOC.replace(
-    "max_epochs : int, default=10", "max_epochs : int, default=0").replace(
-    _EPOCHS_DOC, "Epochs of end-to-end fine-tuning after pretraining (0: none).")}
-    Stacked estimators have no ``partial_fit``: greedy pretraining needs
-    whole passes over the data, layer after layer.
+    {{parameters}}
 
     Attributes
     ----------
-    layers_ : list of AETransformer or DAETransformer
-        The pretrained shallow autoencoders, in order; ``layers_[k]`` was
-        fitted on ``layers_[k - 1].transform(...)`` of the training data.
-        Their ``n_iter_`` and ``loss_curve_`` describe the pretraining.
-
-    module_ : skae.modules.AutoEncoder
-        The stacked network. Without fine-tuning it is made of the layers'
-        own blocks (the weights are kept once); with it, of trained copies.
-
-    history_ : skorch.history.History
-        skorch's record of the fine-tuning epochs.
-
-    n_iter_ : int
-        Fine-tuning epochs run (0 without fine-tuning).
-
-    loss_curve_ : list of float
-        Mean training loss of each fine-tuning epoch (empty without fine-tuning).
-
-    best_loss_, validation_scores_, best_validation_score_
-        As for :class:`AETransformer`, over the fine-tuning epochs.
-
-    n_features_in_ : int
-        Number of features seen during fit.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of the features seen during fit, when ``X`` had string column names.
+    {{attributes}}
 
     See Also
     --------
@@ -206,13 +168,21 @@ class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
     (1797, 8)
     """
 
-    _parameter_constraints = {
-        **_BaseAutoencoder._parameter_constraints,
-        **_NoiseMixin._parameter_constraints,
-        "hidden_sizes": [tuple, list],
-        "pretrain_epochs": [Interval(Integral, 1, None, closed="left")],
-        "pretrain_net_params": [dict, None],
-        "max_epochs": [Interval(Integral, 0, None, closed="left")],
+    _parameter_constraints = {"max_epochs": [Interval(Integral, 0, None, closed="left")]}
+    _param_docs = {
+        "max_epochs": "Epochs of end-to-end fine-tuning after pretraining (0: none).",
+        "loss": "Loss of the reconstruction of ``X`` (the first layer and fine-tuning); "
+        "inner layers reconstruct codes with the squared error.",
+        "module_": (
+            "skae.modules.AutoEncoder",
+            "The stacked network. Without fine-tuning it is made of the layers' own blocks "
+            "(the weights are kept once); with it, of trained copies.",
+        ),
+        "n_iter_": ("int", "Fine-tuning epochs run (0 without fine-tuning)."),
+        "loss_curve_": (
+            "list of float",
+            "Mean training loss of each fine-tuning epoch (empty without fine-tuning).",
+        ),
     }
 
     def __init__(
@@ -260,12 +230,13 @@ class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build_module(self, X, y, rng):
-        self.layers_ = pretrain_layers(self, X, rng, self._output_activation(), self.loss)
+    def _build_module(self, X, y, rng, fitted):
+        layers = pretrain_layers(self, X, rng, self._output_activation(), self.loss)
+        fitted["layers_"] = layers
         finetune = self.max_epochs > 0
         return AutoEncoder(
-            stacked_encoder(self.layers_, copy_weights=finetune),
-            stacked_decoder(self.layers_, copy_weights=finetune),
+            stacked_encoder(layers, copy_weights=finetune),
+            stacked_decoder(layers, copy_weights=finetune),
             self._corruption(X),
         )
 
@@ -278,7 +249,7 @@ class SAEClassifier(
     _EncoderMixin,
     _NetEstimator,
 ):
-    __doc__ = f"""Stacked autoencoder classifier: pretraining, a softmax layer, fine-tuning.
+    """Stacked autoencoder classifier: pretraining, a softmax layer, fine-tuning.
 
     The encoder is pretrained greedily as in :class:`SAETransformer`, a
     softmax layer is put on the top code, and the whole network is trained
@@ -286,74 +257,32 @@ class SAEClassifier(
     network starts from random weights (a plain MLP classifier), for the
     ablation. ``transform`` gives the fine-tuned top code.
 
+    Semi-supervised fitting follows scikit-learn's convention
+    (``SelfTrainingClassifier``, ``LabelSpreading``): rows labeled ``-1``
+    (``unlabeled``) are unlabeled. Pretraining uses every row; fine-tuning,
+    and early stopping's held-out split, use the labeled rows only;
+    ``classes_`` never holds the marker. For string labels, set
+    ``unlabeled`` to a string (e.g. ``"unlabeled"``); ``unlabeled=None``
+    makes every row labeled (then ``-1`` is a class like any other). There
+    is no ``partial_fit``: greedy pretraining needs whole passes over the data.
+
     Parameters
     ----------
-    hidden_sizes : tuple of int, default=(512, 256)
-        Widths of the hidden layers, before the code.
-
-    n_components : int, default=32
-        Width of the top code, under the softmax layer.
-
-    noise : {{"gaussian", "masking", "salt_pepper"}} or None, default=None
-        Corruption while pretraining each layer (stacked denoising
-        autoencoder). Fine-tuning uses clean input.
-
-    noise_level : float, default=0.25
-        Gaussian standard deviation, or the corrupted fraction in [0, 1).
-
-    activation : str, default="relu"
-        Activation of every hidden layer; the top code is linear. One of "relu",
-        "leaky_relu", "elu", "gelu", "tanh", "sigmoid" or "identity".
-
-    pretrain : bool, default=True
-        Whether to pretrain the encoder layer by layer before fine-tuning.
-
-{_PRETRAIN_PARAMS_DOC}
-    dropout : float, default=0.0
-        Dropout rate after every layer of the encoder during fine-tuning
-        (pretraining uses none). ``transform`` and ``predict`` never drop.
-
-{_TRAINING_PARAMS_DOC.replace(_EPOCHS_DOC, "Epochs of supervised fine-tuning.")}
-    Stacked estimators have no ``partial_fit``: greedy pretraining needs
-    whole passes over the data, layer after layer.
+    {{parameters}}
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
-
-    layers_ : list of AETransformer or DAETransformer
-        The pretrained shallow autoencoders (empty with ``pretrain=False``).
-
-    module_ : skae.modules.Classifier
-        The fine-tuned network: ``module_.encoder`` and the softmax layer ``module_.head``.
-
-    history_ : skorch.history.History
-        skorch's record of the fine-tuning epochs.
-
-    n_iter_ : int
-        Epochs of fine-tuning run.
-
-    loss_curve_ : list of float
-        Mean training cross-entropy of each fine-tuning epoch.
-
-    best_loss_, validation_scores_, best_validation_score_
-        As for :class:`AETransformer`; the validation score is the negative
-        cross-entropy on the held-out data.
-
-    n_features_in_ : int
-        Number of features seen during fit.
-
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of the features seen during fit, when ``X`` had string column names.
+    {{attributes}}
 
     See Also
     --------
     SAETransformer : The unsupervised stacked autoencoder.
     sklearn.neural_network.MLPClassifier : An MLP without pretraining.
+    sklearn.semi_supervised.SelfTrainingClassifier : The same -1 convention.
 
     Examples
     --------
+    >>> import numpy as np
     >>> from sklearn.model_selection import train_test_split
     >>> from skae import SAEClassifier
     >>> from skae.datasets import load_digits
@@ -362,17 +291,48 @@ class SAEClassifier(
     >>> clf = SAEClassifier(hidden_sizes=(64,), n_components=16, random_state=0)
     >>> bool(clf.fit(X_train, y_train).score(X_test, y_test) > 0.9)
     True
+    >>> y_few = np.where(np.arange(len(y_train)) % 5 == 0, y_train, -1)  # 20% labeled
+    >>> clf.fit(X_train, y_few).classes_
+    array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     """
 
     _parameter_constraints = {
-        **_NetEstimator._parameter_constraints,
-        **_NoiseMixin._parameter_constraints,
-        "hidden_sizes": [tuple, list],
         "pretrain": ["boolean"],
-        "pretrain_epochs": [Interval(Integral, 1, None, closed="left")],
-        "pretrain_net_params": [dict, None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "unlabeled": [Integral, str, None],
     }
+    _param_docs = {
+        "noise": (
+            '{"gaussian", "masking", "salt_pepper"} or None',
+            "Corruption while pretraining each layer (stacked denoising autoencoder). "
+            "Fine-tuning uses clean input.",
+        ),
+        "n_components": "Width of the top code, under the softmax layer.",
+        "unlabeled": (
+            "int, str or None",
+            "The label of unlabeled rows: -1 as in scikit-learn's semi-supervised "
+            "estimators (for integer labels), a string for string labels, or None (every row "
+            "is labeled).",
+        ),
+        "max_epochs": "Epochs of supervised fine-tuning.",
+        "layers_": (
+            "list of AETransformer or DAETransformer",
+            "The pretrained shallow autoencoders (empty with ``pretrain=False``).",
+        ),
+        "module_": (
+            "skae.modules.Classifier",
+            "The fine-tuned network: ``module_.encoder`` and the softmax layer "
+            "``module_.head``.",
+        ),
+        "loss_curve_": ("list of float", "Mean training cross-entropy of each fine-tuning epoch."),
+        "n_iter_": ("int", "Fine-tuning epochs run."),
+        "validation_scores_": (
+            "list of float or None",
+            "With early stopping, the negative cross-entropy on the held-out labeled rows "
+            "after each epoch; else None.",
+        ),
+    }
+    _fitted_attributes = ("classes_",) + _StackedMixin._fitted_attributes
     _stratify = True
 
     def __init__(
@@ -387,6 +347,7 @@ class SAEClassifier(
         pretrain_epochs=10,
         pretrain_net_params=None,
         dropout=0.0,
+        unlabeled=UNLABELED,
         max_epochs=10,
         batch_size=32,
         lr=1e-3,
@@ -408,6 +369,7 @@ class SAEClassifier(
         self.pretrain_epochs = pretrain_epochs
         self.pretrain_net_params = pretrain_net_params
         self.dropout = dropout
+        self.unlabeled = unlabeled
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -421,46 +383,74 @@ class SAEClassifier(
         self.verbose = verbose
 
     def fit(self, X, y):
-        """Pretrain (unless ``pretrain=False``), add the softmax layer, fine-tune on ``y``.
+        """Pretrain (unless ``pretrain=False``) on every row, fine-tune on the labeled ones.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Training data, labeled and unlabeled rows alike.
         y : array-like of shape (n_samples,)
             Class labels of any kind (ints, strings, ...), at least two classes.
+            Rows labeled ``unlabeled`` (-1 by default) are unlabeled.
 
         Returns
         -------
         self : object
+            The fitted classifier.
         """
         return super().fit(X, y)
 
     def _validate_fit_data(self, X, y, reset):
         X, y = self._validate_X(X, y, reset=reset)
         check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
+        unlabeled = self._unlabeled_rows(y)
+        encoder = LabelEncoder().fit(y[~unlabeled])
         if len(encoder.classes_) < 2:
+            n = len(encoder.classes_)
             raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes, but y "
-                f"holds only one class: {encoder.classes_[0]!r}."
+                f"{type(self).__name__} needs labeled samples of at least 2 classes, but the "
+                f"labeled rows of y hold {n} class{'' if n == 1 else 'es'} "
+                f"{encoder.classes_.tolist()} (rows labeled {self.unlabeled!r} are "
+                "unlabeled). Label samples of at least two classes."
             )
-        self.classes_ = encoder.classes_
-        return X, encoder.transform(y)
+        targets = np.full(len(y), UNLABELED, dtype=np.int64)
+        targets[~unlabeled] = encoder.transform(y[~unlabeled])
+        return X, targets, {"classes_": encoder.classes_}
+
+    def _unlabeled_rows(self, y):
+        """Rows whose label is the ``unlabeled`` marker (compared only with labels of its kind)."""
+        marker = self.unlabeled
+        if marker is None:
+            return np.zeros(len(y), dtype=bool)
+        if isinstance(marker, str):
+            same_kind = y.dtype.kind in "OUS"
+        else:
+            same_kind = y.dtype.kind in "iuf" or y.dtype.kind == "O"
+        if not same_kind:
+            return np.zeros(len(y), dtype=bool)
+        return np.asarray([v == marker and type(v) is not bool for v in y], dtype=bool) if (
+            y.dtype.kind == "O"
+        ) else (y == marker)
+
+    def _fit_rows(self, targets):
+        """The rows fine-tuning trains on: the labeled ones."""
+        return np.flatnonzero(targets != UNLABELED)
 
     def _criterion(self):
         return nn.CrossEntropyLoss
 
-    def _build_module(self, X, y, rng):
+    def _build_module(self, X, y, rng, fitted):
         if self.pretrain:
-            self.layers_ = pretrain_layers(self, X, rng, "identity", "mse")
-            body = stacked_encoder(self.layers_, copy_weights=True)
+            layers = pretrain_layers(self, X, rng, "identity", "mse")
+            body = stacked_encoder(layers, copy_weights=True)
         else:
-            self.layers_ = []
+            layers = []
             widths = (X.shape[1], *self.hidden_sizes, self.n_components)
             body = initialized(mlp(widths, self.activation, "identity"), rng)
+        fitted["layers_"] = layers
         if self.dropout:
             body = nn.Sequential(*(nn.Sequential(*b, Dropout(self.dropout)) for b in body))
-        head = initialized(nn.Linear(self.n_components, len(self.classes_)), rng)
+        head = initialized(nn.Linear(self.n_components, len(fitted["classes_"])), rng)
         return Classifier(body, head)
 
     def predict_proba(self, X):
@@ -469,10 +459,12 @@ class SAEClassifier(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features_in_)
+            The samples to classify.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes), float64
+            The probability of each class in ``classes_``.
         """
         X = self._validate_X(X)
         logits = self._forward(self.module_, X, len(self.classes_))
@@ -484,10 +476,12 @@ class SAEClassifier(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features_in_)
+            The samples to classify.
 
         Returns
         -------
         y : ndarray of shape (n_samples,)
+            One of ``classes_`` per sample.
         """
         X = self._validate_X(X)
         logits = self._forward(self.module_, X, len(self.classes_))

@@ -31,7 +31,7 @@ def test_defaults_are_the_textbook_model():
     ae.fit(np.random.RandomState(0).rand(40, 784))
     linears = [m for m in ae.module_.modules() if isinstance(m, torch.nn.Linear)]
     assert [lin.in_features for lin in linears] == [784, 512, 256, 32, 256, 512]
-    assert type(ae._net.optimizer_).__name__ == "Adam"
+    assert type(ae._trainer.net.optimizer_).__name__ == "Adam"
 
 
 def test_loss_falls_while_training(fitted_ae):

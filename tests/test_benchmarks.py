@@ -32,13 +32,13 @@ def test_compare_writes_every_method_and_size(compare_run):
     methods = {(r["method"], int(r["n_features"]), int(r["seed"])) for r in table}
     expected = {("raw", 64), ("sae_finetuned", 8), ("sae_nopretrain", 8)}
     expected |= {("pca", 4), ("pca", 8)}  # PCA stops at the number of pixels
-    unsupervised = ("rbm", "ae", "dae", "sae", "conv_ae", "conv_dae")
+    unsupervised = ("rbm", "ae", "dae", "sae", "conv_ae", "conv_dae", "vae")
     expected |= {(m, d) for m in unsupervised for d in (4, 8, 100)}
     assert methods == {(m, d, seed) for m, d in expected for seed in (0, 1)}
     for r in table:
         assert 0.1 < float(r["accuracy"]) <= 1  # better than chance on 10 classes
         assert float(r["fit_seconds"]) > 0
-        if r["method"] in ("pca", "ae", "dae", "sae", "conv_ae", "conv_dae"):
+        if r["method"] in ("pca", "ae", "dae", "sae", "conv_ae", "conv_dae", "vae"):
             assert 0 < float(r["reconstruction_mse"]) < 0.2
         if r["method"] in ("sae_finetuned", "sae_nopretrain"):
             assert r["C"] == r["scaling"] == ""
@@ -77,7 +77,9 @@ def test_tune_chooses_on_a_validation_split_and_compare_reads_it(tmp_path, monke
     import tune
 
     monkeypatch.setattr(tune, "SPARSITY", (0.0, 0.03))
-    rows, choice = tune.main(["--task", "sparsity", "--out", str(tmp_path)])
+    rows, choice = tune.main(
+        ["--task", "sparsity", "--out", str(tmp_path), "--configs", str(tmp_path / "configs")]
+    )
     candidates = [r for r in rows if "sparsity" in r]
     assert len(candidates) == 4  # 2 activations x 2 penalties
     best = max(candidates, key=lambda r: r["validation accuracy"])
@@ -86,8 +88,11 @@ def test_tune_chooses_on_a_validation_split_and_compare_reads_it(tmp_path, monke
     # a classifier choice in the file is what compare.py then uses
     chosen = {"hidden_sizes": [64], "max_epochs": 3, "dropout": 0.1, "schedule": "constant"}
     conv = {"max_epochs": 2, "loss": "bce", "schedule": "cosine"}
-    (tmp_path / "tune-digits.json").write_text(json.dumps({"sae_finetuned": chosen, "conv": conv}))
-    args = compare.parse_args(["--out", str(tmp_path)])
+    assert json.loads((tmp_path / "configs" / "tune-digits.json").read_text()) == choice
+    configs = tmp_path / "configs"
+    (configs / "tune-digits.json").write_text(json.dumps({"sae_finetuned": chosen, "conv": conv}))
+    # read from the configs folder, whatever --out says
+    args = compare.parse_args(["--out", str(tmp_path / "elsewhere"), "--configs", str(configs)])
     assert args.classifier["hidden_sizes"] == (64,) and args.classifier["max_epochs"] == 3
     assert "tune.py" in args.classifier["source"]
     # and the conv choice reaches both conv methods; the command line still wins
@@ -96,7 +101,7 @@ def test_tune_chooses_on_a_validation_split_and_compare_reads_it(tmp_path, monke
         assert (est.loss, est.max_epochs) == ("bce", 2)
         (schedule,) = est.net_params["callbacks"]
         assert schedule.policy.__name__ == "CosineAnnealingLR" and schedule.kwargs["T_max"] == 2
-    args = compare.parse_args(["--out", str(tmp_path), "--conv-epochs", "5"])
+    args = compare.parse_args(["--configs", str(configs), "--conv-epochs", "5"])
     assert args.conv["max_epochs"] == 5 and args.conv["source"] == "command line"
 
 

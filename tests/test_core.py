@@ -21,7 +21,8 @@ from skae import (
     SAEClassifier,
     SAETransformer,
 )
-from skae._base import _BaseAutoencoder, _PartialFitMixin
+from skae._base import _PartialFitMixin
+from skae._reconstruction import _BaseAutoencoder
 from skae._training import ArrayDataset, HoldOut, initialized
 from skae.modules import AutoEncoder
 
@@ -186,10 +187,10 @@ def test_each_net_gets_its_own_callback_copies(digits):
     schedule = LRScheduler(CosineAnnealingLR, T_max=2)
     a = AETransformer((16,), 4, max_epochs=2, net_params={"callbacks": [schedule]}).fit(Xtr)
     b = AETransformer((16,), 4, max_epochs=2, net_params={"callbacks": [schedule]}).fit(Xtr)
-    cb_a = dict(a._net.callbacks_)["LRScheduler"]
-    cb_b = dict(b._net.callbacks_)["LRScheduler"]
+    cb_a = dict(a._trainer.net.callbacks_)["LRScheduler"]
+    cb_b = dict(b._trainer.net.callbacks_)["LRScheduler"]
     assert cb_a is not cb_b and cb_a is not schedule
-    assert cb_a.lr_scheduler_.optimizer is a._net.optimizer_
+    assert cb_a.lr_scheduler_.optimizer is a._trainer.net.optimizer_
     assert not hasattr(schedule, "lr_scheduler_")
 
 
@@ -197,24 +198,31 @@ def test_each_net_gets_its_own_callback_copies(digits):
 
 
 @pytest.mark.parametrize(
-    "net_params, match",
+    "net_params, param",
     [
-        ({"criterion": torch.nn.L1Loss}, "'criterion': set the estimator's loss"),
-        ({"criterion__reduction": "sum"}, "'criterion__reduction': set the estimator's loss"),
-        ({"optimizer__lr": 0.5}, "'optimizer__lr': set the estimator's lr"),
-        ({"warm_start": True}, "'warm_start': set the estimator's warm_start"),
-        ({"iterator_train__shuffle": False}, "'iterator_train__shuffle': skae sets it itself"),
-        ({"callbacks__print_log__sink": print}, "set the estimator's verbose"),
-        ({"max_epochs": 3}, "'max_epochs': set the estimator's max_epochs"),
+        ({"criterion": torch.nn.L1Loss}, "loss"),
+        ({"criterion__reduction": "sum"}, "loss"),
+        ({"optimizer__lr": 0.5}, "lr"),
+        ({"warm_start": True}, "warm_start"),
+        ({"iterator_train__shuffle": False}, None),
+        ({"callbacks__print_log__sink": print}, "verbose"),
+        ({"max_epochs": 3}, "max_epochs"),
     ],
 )
-def test_net_params_that_an_estimator_parameter_controls_are_refused(net_params, match, digits):
+def test_net_params_that_an_estimator_parameter_controls_are_refused(net_params, param, digits):
+    # the error names the estimator's own parameter, or none where it has no such parameter
+    key = next(iter(net_params))
     for Estimator in ALL:
         est = small(Estimator, net_params=net_params)
+        own = param in est.get_params()
+        match = f"'{key}': " + (f"set the estimator's {param}" if own else "skae sets it itself")
         with pytest.raises(ValueError, match=match):
             fit(est, digits[0][:50], digits[2][:50])
         assert not hasattr(est, "module_")
-    with pytest.raises(ValueError, match="pretrain_net_params may not contain"):
+    assert "warm_start" not in SAEClassifier().get_params()  # the case the hint must not name
+    # a layer's epochs are the stacked estimator's pretrain_epochs
+    expected = "set the estimator's pretrain_epochs" if key == "max_epochs" else "may not contain"
+    with pytest.raises(ValueError, match=f"pretrain_net_params .*{expected}"):
         SAETransformer(pretrain_net_params=net_params).fit(digits[0][:50])
 
 
@@ -225,8 +233,8 @@ def test_net_params_that_skae_leaves_open_are_passed(digits):
         max_epochs=1,
         net_params={"optimizer": torch.optim.SGD, "optimizer__momentum": 0.9},
     ).fit(digits[0])
-    assert isinstance(ae._net.optimizer_, torch.optim.SGD)
-    assert ae._net.optimizer_.param_groups[0]["momentum"] == 0.9
+    assert isinstance(ae._trainer.net.optimizer_, torch.optim.SGD)
+    assert ae._trainer.net.optimizer_.param_groups[0]["momentum"] == 0.9
 
 
 # --- 5. a loss parameter --------------------------------------------------------------------------
@@ -235,7 +243,7 @@ def test_net_params_that_skae_leaves_open_are_passed(digits):
 def test_bce_loss_trains_a_sigmoid_output(digits):
     Xtr, Xte, _, _ = digits
     ae = AETransformer((32,), 8, loss="bce", max_epochs=20, random_state=0).fit(Xtr)
-    assert isinstance(ae._net.criterion_, torch.nn.BCELoss)
+    assert isinstance(ae._trainer.net.criterion_, torch.nn.BCELoss)
     assert isinstance(ae.module_.decoder[-1][-1], torch.nn.Sigmoid)
     recon = ae.inverse_transform(ae.transform(Xte))
     assert recon.min() >= 0 and recon.max() <= 1
@@ -369,9 +377,17 @@ def test_dead_codes_are_reported(digits):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         AETransformer((64,), 16, max_epochs=3, random_state=0).fit(Xtr)
-        # a sparse overcomplete code silences units by design: no warning for those
-        sparse = AETransformer((64,), 100, max_epochs=10, random_state=0).fit(Xtr)
-    assert sparse._code_penalty(64) > 0 and np.sum(np.ptp(sparse.transform(Xtr), axis=0) == 0) > 0
+        # the default sparse overcomplete code: units silent on some rows are sparse, not dead
+        AETransformer((64,), 100, max_epochs=10, random_state=0).fit(Xtr)
+
+
+def test_dead_units_of_a_sparse_code_are_reported_too(digits):
+    # the RBM's usual rate on an overcomplete sparse code kills most units: that is reported
+    Xtr = digits[0]
+    with pytest.warns(ConvergenceWarning, match="of the 64 code units"):
+        ae = AETransformer((), 64, lr=0.06, max_epochs=10, random_state=0).fit(Xtr)
+    assert ae._objective(64) is not None  # the sparsity penalty is on
+    assert np.sum(np.ptp(ae.transform(Xtr), axis=0) == 0) > 32
 
 
 # --- 10. one fit ------------------------------------------------------------------------------
@@ -382,7 +398,7 @@ class LinearAE(_PartialFitMixin, _BaseAutoencoder):
 
     _width_params = ()
 
-    def __init__(self, n_components=4, *, loss="mse", output_activation=None, sparsity=0.0,
+    def __init__(self, n_components=4, *, loss="mse", output_activation=None,
                  warm_start=False, max_epochs=3, batch_size=32, lr=1e-2, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=5, tol=1e-4, net_params=None,
                  device="cpu", random_state=None, verbose=0):  # fmt: skip
@@ -390,7 +406,7 @@ class LinearAE(_PartialFitMixin, _BaseAutoencoder):
             if name != "self":
                 setattr(self, name, value)
 
-    def _build_module(self, X, y, rng):
+    def _build_module(self, X, y, rng, fitted):
         encoder = torch.nn.Linear(X.shape[1], self.n_components)
         decoder = torch.nn.Linear(self.n_components, X.shape[1])
         return initialized(AutoEncoder(encoder, decoder), rng)

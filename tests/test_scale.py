@@ -86,7 +86,7 @@ def test_partial_fit_after_unpickling_a_fitted_model_starts_a_fresh_optimizer(di
     Xtr, _, _, _ = digits
     ae = AETransformer(**SMALL, max_epochs=2, random_state=0).fit(Xtr)
     again = pickle.loads(pickle.dumps(ae))
-    assert not hasattr(again, "_net") and not hasattr(again, "_resume")
+    assert not hasattr(again, "_trainer") and not hasattr(again, "_resume")
     again.partial_fit(Xtr)
     assert again.n_iter_ == 3 and again.loss_curve_[2] < again.loss_curve_[0]
 

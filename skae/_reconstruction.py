@@ -1,0 +1,191 @@
+"""What the autoencoders share on top of the fit sequence: encoding, decoding,
+reconstruction scores, the code's settings and the input corruption."""
+
+from functools import partial
+from numbers import Real
+
+import numpy as np
+import torch
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from ._base import _NetEstimator
+from ._checks import check_float32_range, check_no_strings
+from .modules import ACTIVATIONS
+from .noise import NOISE_CONSTRAINTS, check_noise_level, corruption_for
+from .objectives import l1_code
+
+LOSSES = ("mse", "bce")
+
+# The code of an overcomplete autoencoder (n_components >= n_features), which
+# latent_activation="auto" and sparsity="auto" pick: with no bottleneck, a
+# linear code can copy its input; a sparse ReLU code, like an RBM's hidden
+# units, cannot. Chosen on a validation split by `benchmarks/tune.py --task
+# sparsity` (benchmarks/results/tune-digits.md); below that size, a linear
+# code without penalty (the bottleneck is the regulariser).
+OVERCOMPLETE = {"latent_activation": "relu", "sparsity": 0.03}
+UNDERCOMPLETE = {"latent_activation": "identity", "sparsity": 0.0}
+
+
+class _EncoderMixin(TransformerMixin):
+    """``transform`` = the encoder of ``module_``; float32 output.
+
+    ``transform`` must be defined in a ``TransformerMixin`` subclass for
+    ``set_output`` to wrap it.
+    """
+
+    def transform(self, X):
+        """Encode ``X``: the code of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_in_)
+            The samples to encode.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_components), float32
+            The codes.
+        """
+        X = self._validate_X(X)
+        return self._forward(self._encoder(), X, self.n_components)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+
+class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstimator):
+    """Autoencoders: ``module_`` is a :class:`skae.modules.AutoEncoder`;
+    ``loss`` and ``output_activation`` say how reconstructions are scored."""
+
+    _parameter_constraints = {
+        "loss": [StrOptions(set(LOSSES))],
+        "output_activation": [StrOptions(set(ACTIVATIONS)), None],
+    }
+
+    def _check_params(self):
+        super()._check_params()
+        if self.loss == "bce" and self.output_activation not in (None, "sigmoid"):
+            raise ValueError(
+                "loss='bce' needs reconstructions in [0, 1]: use output_activation='sigmoid' "
+                f"(or None, which picks it), not {self.output_activation!r}."
+            )
+
+    def _corruption(self, X):
+        """The training-time corruption of the input: none for a plain autoencoder."""
+        return None
+
+    def _output_activation(self):
+        if self.output_activation is None:
+            return "sigmoid" if self.loss == "bce" else "identity"
+        return self.output_activation
+
+    def _criterion(self):
+        return torch.nn.BCELoss if self.loss == "bce" else torch.nn.MSELoss
+
+    def _validate_fit_data(self, X, y, reset):
+        X = self._validate_X(X, reset=reset)
+        if self.loss == "bce" and X.size and (X.min() < 0 or X.max() > 1):
+            raise ValueError(
+                "loss='bce' needs X in [0, 1] (it compares each feature to a "
+                "probability): scale X first, e.g. with MinMaxScaler, or use loss='mse'."
+            )
+        return X, None, {}
+
+    def inverse_transform(self, X):
+        """Decode codes back to the input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, as returned by :meth:`transform`.
+
+        Returns
+        -------
+        X_reconstructed : ndarray of shape (n_samples, n_features_in_), float32
+            The decoded rows.
+        """
+        check_is_fitted(self)
+        check_no_strings(X)
+        Z = check_float32_range(check_array(X, dtype="numeric", input_name="X"))
+        if Z.shape[1] != self.n_components:
+            raise ValueError(
+                f"X has {Z.shape[1]} features, but {type(self).__name__}.inverse_transform "
+                f"is expecting {self.n_components} features (n_components) as input."
+            )
+        return self._forward(self.module_.decoder, Z, self.n_features_in_)
+
+    def score_samples(self, X):
+        """Negative mean squared reconstruction error of each sample (higher is better).
+
+        The squared error whatever ``loss`` trained the network, so that
+        scores compare across losses.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_in_)
+            The samples to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,), float64
+            Higher for samples the network reconstructs better.
+        """
+        X = self._validate_X(X)
+        reconstruction = self._forward(self.module_, X, X.shape[1])
+        return -np.mean(np.square(reconstruction - X, dtype=np.float64), axis=1)
+
+    def score(self, X, y=None):
+        """Negative mean squared reconstruction error over ``X`` (higher is better).
+
+        With it, ``GridSearchCV`` can choose sizes with no labels and no classifier.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_in_)
+            The samples to score.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            The mean of :meth:`score_samples`.
+        """
+        return float(np.mean(self.score_samples(X)))
+
+
+class _CodeMixin:
+    """``latent_activation`` and ``sparsity``, whose "auto" depends on the code's size."""
+
+    _parameter_constraints = {
+        "latent_activation": [StrOptions(set(ACTIVATIONS) | {"auto"})],
+        "sparsity": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+    }
+
+    def _code_setting(self, name, n_features):
+        """The value of parameter ``name`` for ``n_features`` inputs, "auto" resolved."""
+        value = getattr(self, name)
+        if value != "auto":
+            return value
+        return (OVERCOMPLETE if self.n_components >= n_features else UNDERCOMPLETE)[name]
+
+    def _objective(self, n_features):
+        weight = self._code_setting("sparsity", n_features)
+        return partial(l1_code, weight=weight) if weight else None
+
+
+class _NoiseMixin:
+    """The ``noise`` and ``noise_level`` parameters, checked and applied once for all."""
+
+    _parameter_constraints = NOISE_CONSTRAINTS
+
+    def _check_params(self):
+        super()._check_params()
+        check_noise_level(self.noise, self.noise_level)
+
+    def _corruption(self, X):
+        return corruption_for(self.noise, self.noise_level, X)
