@@ -77,7 +77,9 @@ def make_detector(name, args):
     """The detector ``name``: an skae autoencoder under ReconstructionOutlierDetector, or
     one of scikit-learn's."""
     net = dict(max_epochs=args.epochs, random_state=0)
-    mlp = dict(hidden_sizes=(512, 256), n_components=args.n_components, output_activation="sigmoid")
+    mlp = dict(
+        hidden_sizes=(512, 256), n_components=args.n_components, output_activation="sigmoid"
+    )
     if name == "ae":
         return ReconstructionOutlierDetector(AETransformer(**mlp, **net))
     if name == "dae":
