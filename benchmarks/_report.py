@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import methods  # noqa: E402
+from skae.inspection import ReconstructionDisplay  # noqa: E402
 
 N_IMAGES = 10
 LABELS, COLORS = methods.LABELS, methods.COLORS
@@ -74,23 +75,12 @@ def provenance():
     ]
 
 
-def _images(ax_row, images, shape, label):
-    for ax, image in zip(ax_row, images):
-        ax.imshow(image.reshape(shape), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-    ax_row[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=11)
-
-
-def _grid(rows, shape, title, path):
-    fig, axes = plt.subplots(
-        len(rows), N_IMAGES, figsize=(N_IMAGES * 1.0 + 1.8, len(rows) * 1.05 + 0.5)
-    )
-    axes = np.atleast_2d(axes)
-    for ax_row, (label, images) in zip(axes, rows):
-        _images(ax_row, np.clip(images, 0, 1), shape, label)
+def _stacked(rows, title, path):
+    """One figure of ``rows``: (display, plot keyword arguments) pairs, one Axes each."""
+    n = len(rows)
+    fig, axes = plt.subplots(n, 1, figsize=(N_IMAGES * 1.0 + 2.2, n * 1.1 + 0.6))
+    for ax, (display, kwargs) in zip(np.atleast_1d(axes), rows):
+        display.plot(ax=ax, **kwargs)
     fig.suptitle(title, fontsize=12)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -99,42 +89,48 @@ def _grid(rows, shape, title, path):
 
 
 def plot_reconstructions(X_test, fitted, mse, args, path):
-    """The last 10 test images above their reconstructions by each method.
+    """The last 10 test images above their reconstructions by each method, drawn by
+    ``skae.inspection.ReconstructionDisplay``.
 
     ``mse`` maps a method to its test-set reconstruction error, as measured
     for the results table.
     """
     X = X_test[-N_IMAGES:]
-    rows = [("test images", X)]
+    shape = args.image_shape
+    rows = [(ReconstructionDisplay(X, X, shape), {"rows": ("original",),
+                                                  "row_labels": ["test images"]})]  # fmt: skip
     for name in methods.names(reconstructs=True):
         if name in fitted and name in mse:
             model = fitted[name]
-            rows.append(
-                (
-                    f"{LABELS[name]}\nMSE {mse[name]:.4f}",
-                    model.inverse_transform(model.transform(X)),
-                )
-            )
+            display = ReconstructionDisplay(X, model.inverse_transform(model.transform(X)), shape)
+            label = f"{LABELS[name]}\nMSE {mse[name]:.4f}"
+            rows.append((display, {"rows": ("reconstruction",), "row_labels": [label]}))
     title = (
         f"{args.dataset}: reconstructions from {args.main_dim}-dimensional codes "
         "(last 10 test images)"
     )
-    return _grid(rows, args.image_shape, title, path)
+    return _stacked(rows, title, path)
 
 
 def plot_denoising(X_test, denoisers, noise, args, path):
-    """Noisy / denoised by each denoising autoencoder / clean, for the last 10 test images."""
+    """Noisy / denoised by each denoising autoencoder / clean, for the last 10 test images
+    (the same noisy images for every denoiser), drawn by ReconstructionDisplay."""
     X = X_test[-N_IMAGES:]
     noise.train()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(args.seeds[0])
         noisy = noise(torch.as_tensor(X, dtype=torch.float32)).numpy()
-    rows = [(f"noisy\n({args.noise} {args.noise_level:g})", noisy)]
+    shape = args.image_shape
+    rows = [(ReconstructionDisplay(X, X, shape, noisy=noisy),
+             {"rows": ("noisy",), "row_labels": [f"noisy\n({args.noise} {args.noise_level:g})"]})]
     for name, dae in denoisers.items():
-        rows.append((f"denoised\n({LABELS[name]})", dae.inverse_transform(dae.transform(noisy))))
-    rows.append(("clean", X))
+        display = ReconstructionDisplay(X, dae.inverse_transform(dae.transform(noisy)), shape)
+        rows.append((display, {"rows": ("reconstruction",),
+                               "row_labels": [f"denoised\n({LABELS[name]})"]}))  # fmt: skip
+    rows.append((ReconstructionDisplay(X, X, shape), {"rows": ("original",),
+                                                      "row_labels": ["clean"]}))  # fmt: skip
     title = f"{args.dataset}: denoising autoencoders, {args.main_dim}-dimensional codes"
-    return _grid(rows, args.image_shape, title, path)
+    return _stacked(rows, title, path)
 
 
 def plot_accuracy_vs_dims(summary, args, path):
