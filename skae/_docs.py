@@ -203,7 +203,7 @@ ATTRIBUTES = {
     ),
     "n_features_in_": ("int", "Number of features seen during fit."),
     "feature_names_in_": (
-        "ndarray of shape (n_features_in_,)",
+        "ndarray of shape (n_features,)",
         "Names of the features seen during fit, when ``X`` had string column names.",
     ),
 }

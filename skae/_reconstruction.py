@@ -40,7 +40,7 @@ class _EncoderMixin(TransformerMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, n_features)
             The samples to encode.
 
         Returns
@@ -105,7 +105,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
 
         Returns
         -------
-        X_reconstructed : ndarray of shape (n_samples, n_features_in_), float32
+        X_reconstructed : ndarray of shape (n_samples, n_features), float32
             The decoded rows.
         """
         check_is_fitted(self)
@@ -126,7 +126,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, n_features)
             The samples to score.
 
         Returns
@@ -145,7 +145,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, n_features)
             The samples to score.
         y : None
             Ignored.

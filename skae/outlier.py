@@ -53,7 +53,7 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstima
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of the features seen during fit, when ``X`` had string column names.
 
     See Also
@@ -131,7 +131,7 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstima
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, n_features)
             The samples to score.
 
         Returns
@@ -147,7 +147,7 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstima
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, n_features)
             The samples to score.
 
         Returns
@@ -162,7 +162,7 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstima
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, n_features)
             The samples to classify.
 
         Returns

@@ -458,7 +458,7 @@ class SAEClassifier(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, n_features)
             The samples to classify.
 
         Returns
@@ -470,12 +470,31 @@ class SAEClassifier(
         logits = self._forward(self.module_, X, len(self.classes_))
         return softmax(logits.astype(np.float64), axis=1)
 
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on ``X`` against the labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples to classify.
+        y : array-like of shape (n_samples,)
+            Their true labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples.
+
+        Returns
+        -------
+        score : float
+            The fraction of samples whose predicted class is ``y``.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def predict(self, X):
         """The most probable class of each sample.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, n_features)
             The samples to classify.
 
         Returns

@@ -162,7 +162,7 @@ class VAETransformer(_PartialFitMixin, _BaseAutoencoder):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_features_in_), float32
+        X_new : ndarray of shape (n_samples, n_features), float32
             The decoded draws.
         """
         check_is_fitted(self)
