@@ -133,6 +133,16 @@ def plot_denoising(X_test, denoisers, noise, args, path):
     return _stacked(rows, title, path)
 
 
+def plot_vae_samples(vae, args, path):
+    """Twenty rows drawn from the VAE's prior and decoded, by ReconstructionDisplay."""
+    samples = vae.sample(2 * N_IMAGES, random_state=args.seeds[0])
+    display = ReconstructionDisplay(samples[:N_IMAGES], samples[N_IMAGES:], args.image_shape)
+    rows = [(display, {"rows": ("original", "reconstruction"),
+                       "row_labels": ["samples", "more samples"]})]  # fmt: skip
+    title = f"{args.dataset}: VAE samples (prior draws decoded), {args.main_dim}-dim codes"
+    return _stacked(rows, title, path)
+
+
 def plot_accuracy_vs_dims(summary, args, path):
     """Test accuracy against code size (mean over seeds, with their standard deviation),
     raw pixels as a line."""

@@ -8,6 +8,7 @@ training set and measure on the test set:
     pca             PCA(d) -> StandardScaler -> LogisticRegression
     rbm             BernoulliRBM(d) -> StandardScaler -> LogisticRegression
     ae, dae, sae    AE / DAE / SAE(d) -> StandardScaler -> LogisticRegression
+    vae             VAE(d) (posterior means) -> StandardScaler -> LogisticRegression
     conv_ae         ConvAE(d) (convolutional) -> StandardScaler -> LogisticRegression
     conv_dae        the same, trained as a denoising autoencoder
     sae_finetuned   SAEClassifier: pretrained stack + softmax, fine-tuned
@@ -26,8 +27,8 @@ The test set is used once, for the numbers reported.
 Writes ``<out>/<dataset>.csv`` (one row per method, size and seed, saved as
 it goes), ``<out>/<dataset>.md`` (the table with date, commit, machine,
 versions and settings; with several seeds, mean and standard deviation)
-and figures: ``-reconstructions.png``, ``-denoising.png`` and
-``-accuracy-vs-dims.png``.
+and figures: ``-reconstructions.png``, ``-denoising.png``, ``-vae-samples.png``
+and ``-accuracy-vs-dims.png``.
 
     python benchmarks/compare.py                           # digits, 3 seeds
     python benchmarks/compare.py --dataset fashion-mnist   # the headline run
@@ -501,6 +502,10 @@ def main(argv=None):
         denoisers = {k: fitted[k] for k in methods.names(denoising=True) if k in fitted}
         figures["denoising"] = _report.plot_denoising(
             X_test, denoisers, noise, args, args.out / f"{args.dataset}-denoising.png"
+        )
+    if "vae" in fitted:
+        figures["vae-samples"] = _report.plot_vae_samples(
+            fitted["vae"], args, args.out / f"{args.dataset}-vae-samples.png"
         )
     if len(args.dims) > 1:
         figures["accuracy-vs-dims"] = _report.plot_accuracy_vs_dims(

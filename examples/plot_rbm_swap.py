@@ -27,8 +27,8 @@ candidates = {
     "raw pixels": None,
     "BernoulliRBM(100)": BernoulliRBM(n_components=100, learning_rate=0.06, n_iter=20,
                                       random_state=0),
-    "AETransformer(100)": AETransformer((128,), 100, max_epochs=20, random_state=0),
-    "DAETransformer(100)": DAETransformer((128,), 100, max_epochs=20, random_state=0),
+    "AETransformer(100)": AETransformer((128,), 100, max_epochs=15, random_state=0),
+    "DAETransformer(100)": DAETransformer((128,), 100, max_epochs=15, random_state=0),
 }
 scores = {}
 for name, features in candidates.items():

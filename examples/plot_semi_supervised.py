@@ -29,8 +29,8 @@ results = {"SAEClassifier, y = -1 for unlabeled rows": [], "same network, no pre
 for fraction in fractions:
     labeled = rng.random(len(y_train)) < fraction
     y_partial = np.where(labeled, y_train, -1)
-    params = dict(hidden_sizes=(128,), n_components=32, pretrain_epochs=20, random_state=0,
-                  max_epochs=int(min(300, 30 / fraction)))
+    params = dict(hidden_sizes=(128,), n_components=32, pretrain_epochs=10, random_state=0,
+                  max_epochs=int(min(150, 15 / fraction)))
     semi = SAEClassifier(**params).fit(X_train, y_partial)
     plain = SAEClassifier(pretrain=False, **params).fit(X_train[labeled], y_train[labeled])
     lr = LogisticRegression(max_iter=2000).fit(X_train[labeled], y_train[labeled])

@@ -18,7 +18,7 @@ from skae.inspection import LatentSpaceDisplay, ReconstructionDisplay
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, stratify=y)
 
-vae = VAETransformer((128, 64), 2, beta=0.3, output_activation="sigmoid", max_epochs=100,
+vae = VAETransformer((128, 64), 2, beta=0.3, output_activation="sigmoid", max_epochs=50,
                      random_state=0).fit(X_train)
 
 # %%
