@@ -1,9 +1,11 @@
-"""Copy the headline Fashion-MNIST results into README.md, from the generated files.
+"""Copy results into README.md from the generated files, so that no number there is typed.
 
 Replaces what stands between the README's ``<!-- results:start -->`` and
 ``<!-- results:end -->`` markers with the table of
 ``benchmarks/results/fashion-mnist.csv`` and the provenance and targets of
-``fashion-mnist.md``, so that no number in the README is typed by hand.
+``fashion-mnist.md``; between ``<!-- <name>:start -->`` and ``<!-- <name>:end -->``
+(for ``label-efficiency`` and ``outliers``), the tables, provenance and targets
+of ``<name>.md``, with its figure.
 
     python benchmarks/readme_table.py
 """
@@ -49,14 +51,38 @@ def section():
     return "\n".join(lines)
 
 
+def report(name):
+    """The tables, provenance lines and targets of ``<name>.md``, and its figure."""
+    md = (RESULTS / f"{name}.md").read_text().splitlines()
+    keep = ("- date:", "- commit:", "- machine:", "- total time:", "- met:", "- MISSED:")
+    lines = [f"From `python benchmarks/{name.replace('-', '_')}.py` (the whole report: "
+             f"[benchmarks/results/{name}.md](benchmarks/results/{name}.md)):", ""]
+    table = []
+    for line in md:
+        if line.startswith("|"):
+            table.append(line)
+        elif table:  # the first table only
+            break
+    lines += table + [""] + [line for line in md if line.startswith(keep)]
+    lines += ["", f"![{name}](benchmarks/results/{name}.png)"]
+    return "\n".join(lines)
+
+
+def _replace(text, start, end, body):
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), flags=re.DOTALL)
+    if not pattern.search(text):
+        raise SystemExit(f"README.md has no {start} ... {end} markers")
+    return pattern.sub(lambda _: f"{start}\n{body}\n{end}", text)
+
+
 def main():
     readme = ROOT / "README.md"
-    text = readme.read_text()
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), flags=re.DOTALL)
-    if not pattern.search(text):
-        raise SystemExit(f"README.md has no {START} ... {END} markers")
-    readme.write_text(pattern.sub(lambda _: f"{START}\n{section()}\n{END}", text))
-    print("README.md results section updated")
+    text = _replace(readme.read_text(), START, END, section())
+    for name in ("label-efficiency", "outliers"):
+        if (RESULTS / f"{name}.md").exists():
+            text = _replace(text, f"<!-- {name}:start -->", f"<!-- {name}:end -->", report(name))
+    readme.write_text(text)
+    print("README.md results sections updated")
 
 
 if __name__ == "__main__":
