@@ -57,9 +57,11 @@ def provenance():
         memory = f", {pages * size / 2**30:.0f} GiB RAM"
     except (ValueError, OSError, AttributeError):
         pass
-    versions = ", ".join(
+    import skae  # its own version, not an editable install's stale metadata
+
+    versions = f"skae {skae.__version__}, " + ", ".join(
         f"{name} {metadata.version(name)}"
-        for name in ("skae", "torch", "skorch", "scikit-learn", "numpy", "matplotlib")
+        for name in ("torch", "skorch", "scikit-learn", "numpy", "matplotlib")
     )
     return [
         f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",

@@ -169,6 +169,8 @@ def parse_args(argv=None):
     parser.add_argument("--n-train", type=int, default=None, help="first N training images")
     parser.add_argument("--anchor-rows", type=int, default=5000)
     parser.add_argument("--n-jobs", type=int, default=2, help="parallel LogisticRegression fits")
+    parser.add_argument("--replot", action="store_true",
+                        help="only redraw <out>/label-efficiency.png from the existing csv")
     return parser.parse_args(argv)
 
 
@@ -191,7 +193,8 @@ def plot(summary, path):
         ns, means, stds = (np.array(v) for v in zip(*points))
         style = "-" if name in SKAE else ("--" if name in FEATURES else ":")
         (line,) = ax.plot(ns, means, style, marker="o", ms=4, label=LABELS[name],
-                          color=f"C{i % 10}", lw=2 if name in SKAE else 1.3)  # fmt: skip
+                          color=(list(plt.cm.tab10.colors) + ["black"])[i % 11],
+                          lw=2 if name in SKAE else 1.3)  # fmt: skip
         ax.fill_between(ns, means - stds, means + stds, color=line.get_color(), alpha=0.15)
     ax.set_xscale("log")
     ax.set_xlabel("labeled training images (the rest of the 60,000 unlabeled)")
@@ -257,6 +260,11 @@ def markdown(summary, fit_minutes, args, provenance, seconds):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.replot:
+        with open(args.out / "label-efficiency.csv") as f:
+            rows = [{**r, "n_labels": int(r["n_labels"]), "accuracy": float(r["accuracy"])}
+                    for r in csv.DictReader(f)]  # fmt: skip
+        return rows, plot(summarize(rows), args.out / "label-efficiency.png")
     provenance = _report.provenance()
     start = time.perf_counter()
     X, y = fetch_fashion_mnist(subset="train", return_X_y=True)
