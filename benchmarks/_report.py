@@ -40,7 +40,8 @@ def provenance():
 
     dirty = (
         " (with uncommitted changes)"
-        if git("status", "--porcelain", "--untracked-files=no")
+        # results being written by another run are not code: only code counts as a change
+        if git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results")
         else ""
     )
     cpu = platform.processor() or "unknown CPU"
