@@ -88,7 +88,8 @@ def make_detector(name, args):
         )
     if name == "conv_ae":
         conv = ConvAETransformer(
-            (28, 28), (32, 64), args.n_components, output_activation="sigmoid", batch_size=128, **net
+            (28, 28), (32, 64), args.n_components, output_activation="sigmoid", batch_size=128,
+            **net,
         )
         return ReconstructionOutlierDetector(conv)
     if name == "vae":

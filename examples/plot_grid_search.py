@@ -23,7 +23,7 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, strati
 
 pipe = Pipeline([
     ("ae", AETransformer(max_epochs=10, batch_size=64, output_activation="sigmoid",
-                          random_state=0)),
+                         random_state=0)),
     ("scale", StandardScaler()),
     ("clf", LogisticRegression(max_iter=2000)),
 ])
