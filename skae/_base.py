@@ -337,6 +337,5 @@ class _PartialFitMixin:
                     rng.set_state(resume["rng"])
                     net.initialize()
                     net.optimizer_.load_state_dict(resume["optimizer"])
-            net.max_epochs = 1
             self._train(net, module, X, None, rng, fitted, continued=not first, partial=True)
         return self

@@ -49,9 +49,14 @@ class _InputChecks:
         )
 
 
+def positive_ints(values):
+    """Whether every value is a positive int (bools are not ints here)."""
+    return all(isinstance(v, Integral) and not isinstance(v, bool) and v > 0 for v in values)
+
+
 def check_widths(name, sizes):
     """Refuse layer widths that are not positive ints."""
-    if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
+    if not positive_ints(sizes):
         raise ValueError(f"{name} must be a tuple of positive ints (layer widths), got {sizes!r}.")
 
 

@@ -32,29 +32,29 @@ from sklearn.model_selection import train_test_split
 
 from .modules import random_source, reset_parameters
 
-# Keys of ``net_params`` that an estimator parameter controls, by root key,
-# and the parameter that controls them (None: skae sets it itself).
+# Keys of ``net_params`` that estimator parameters control, by root key, and the
+# parameters that control them (empty: skae sets it itself).
 MANAGED_NET_PARAMS = {
-    "module": None,
-    "criterion": "loss",
-    "max_epochs": "max_epochs",
-    "batch_size": "batch_size",
-    "lr": "lr",
-    "device": "device",
-    "verbose": "verbose",
-    "warm_start": "warm_start",
-    "train_split": "early_stopping and validation_fraction",
-    "dataset": None,
-    "iterator_train": None,
-    "iterator_valid": None,
+    "module": (),
+    "criterion": ("loss",),
+    "max_epochs": ("max_epochs",),
+    "batch_size": ("batch_size",),
+    "lr": ("lr",),
+    "device": ("device",),
+    "verbose": ("verbose",),
+    "warm_start": ("warm_start",),
+    "train_split": ("early_stopping", "validation_fraction"),
+    "dataset": (),
+    "iterator_train": (),
+    "iterator_valid": (),
 }
-# nested keys (root__sub) that an estimator parameter controls
+# nested keys (root__sub) that estimator parameters control
 MANAGED_NESTED_NET_PARAMS = {
-    "optimizer__lr": "lr",
-    "callbacks__print_log": "verbose",
-    "callbacks__progress_bar": "verbose",
-    "callbacks__keep_best_epoch": "early_stopping, n_iter_no_change and tol",
-    "callbacks__stop_on_divergence": None,
+    "optimizer__lr": ("lr",),
+    "callbacks__print_log": ("verbose",),
+    "callbacks__progress_bar": ("verbose",),
+    "callbacks__keep_best_epoch": ("early_stopping", "n_iter_no_change", "tol"),
+    "callbacks__stop_on_divergence": (),
 }
 
 # rows gathered at once when a whole pass needs no gradient (validation)
@@ -256,23 +256,23 @@ def check_net_params(net_params, params, name="net_params", renames=None):
     """Refuse keys (nested ones too) that an estimator parameter already controls.
 
     ``params`` are the names of the estimator's parameters: the error names
-    only those it has (``renames`` maps a net key to the parameter that
-    controls it for this ``name``, e.g. ``max_epochs`` -> ``pretrain_epochs``).
+    only those it has (``renames`` maps a net key to the parameters that
+    control it for this ``name``, e.g. ``max_epochs`` -> ``("pretrain_epochs",)``).
     """
     renames = renames or {}
     for key in net_params or {}:
         root = key.split("__")[0]
-        own = "missing"
+        own = None
         if root in MANAGED_NET_PARAMS:
             own = renames.get(root, MANAGED_NET_PARAMS[root])
-        for nested, param in MANAGED_NESTED_NET_PARAMS.items():
+        for nested, names in MANAGED_NESTED_NET_PARAMS.items():
             if key == nested or key.startswith(nested + "__"):
-                own = param
-        if own == "missing":
+                own = names
+        if own is None:
             continue
-        names = [n for n in re.findall(r"[a-z_]+", own or "") if n != "and"]
-        if own and all(n in params for n in names):
-            hint = f"set the estimator's {own} instead"
+        if own and all(n in params for n in own):
+            listed = " and ".join(filter(None, (", ".join(own[:-1]), own[-1])))
+            hint = f"set the estimator's {listed} instead"
         else:
             hint = "skae sets it itself"
         raise ValueError(f"{name} may not contain {key!r}: {hint}.")

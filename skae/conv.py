@@ -1,9 +1,9 @@
 """ConvAETransformer: a convolutional (denoising) autoencoder on rows that hold images."""
 
 import math
-from numbers import Integral
 
 from ._base import _PartialFitMixin
+from ._checks import positive_ints
 from ._reconstruction import _BaseAutoencoder, _CodeMixin, _NoiseMixin
 from ._training import initialized
 from .modules import conv_autoencoder
@@ -15,9 +15,7 @@ def resolve_image_shape(image_shape, n_features):
         side = math.isqrt(n_features)
         return (1, side, side) if side * side == n_features else (1, 1, n_features)
     shape = tuple(image_shape)
-    if len(shape) not in (2, 3) or not all(
-        isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in shape
-    ):
+    if len(shape) not in (2, 3) or not positive_ints(shape):
         raise ValueError(
             "image_shape must be (H, W) or (C, H, W) of positive ints, or None, "
             f"got {image_shape!r}."

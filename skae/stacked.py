@@ -127,7 +127,7 @@ class _StackedMixin:
             self.pretrain_net_params,
             self.get_params(deep=False),
             "pretrain_net_params",
-            renames={"max_epochs": "pretrain_epochs"},
+            renames={"max_epochs": ("pretrain_epochs",)},
         )
 
 
@@ -419,18 +419,12 @@ class SAEClassifier(
 
     def _unlabeled_rows(self, y):
         """Rows whose label is the ``unlabeled`` marker (compared only with labels of its kind)."""
-        marker = self.unlabeled
-        if marker is None:
+        marker, kind = self.unlabeled, y.dtype.kind
+        if marker is None or kind not in ("OUS" if isinstance(marker, str) else "iufO"):
             return np.zeros(len(y), dtype=bool)
-        if isinstance(marker, str):
-            same_kind = y.dtype.kind in "OUS"
-        else:
-            same_kind = y.dtype.kind in "iuf" or y.dtype.kind == "O"
-        if not same_kind:
-            return np.zeros(len(y), dtype=bool)
-        return np.asarray([v == marker and type(v) is not bool for v in y], dtype=bool) if (
-            y.dtype.kind == "O"
-        ) else (y == marker)
+        if kind == "O":  # mixed objects: compare one by one (True == 1 is no marker)
+            return np.array([v == marker and type(v) is not bool for v in y], dtype=bool)
+        return y == marker
 
     def _fit_rows(self, targets):
         """The rows fine-tuning trains on: the labeled ones."""

@@ -4,7 +4,6 @@ from functools import partial
 from numbers import Real
 
 import numpy as np
-import torch
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
@@ -168,8 +167,7 @@ class VAETransformer(_PartialFitMixin, _BaseAutoencoder):
         check_is_fitted(self)
         if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
-        seed = None if random_state is None else check_random_state(random_state)
-        rng = np.random.default_rng(None if seed is None else seed.randint(2**31 - 1))
-        Z = rng.standard_normal((n_samples, self.n_components)).astype(np.float32)
-        with torch.random.fork_rng(devices=[]):
-            return self._forward(self.module_.decoder, Z, self.n_features_in_)
+        # None: fresh OS entropy, never numpy's global generator (check_random_state(None))
+        seed = None if random_state is None else check_random_state(random_state).randint(2**31 - 1)
+        Z = np.random.default_rng(seed).standard_normal((n_samples, self.n_components))
+        return self._forward(self.module_.decoder, Z.astype(np.float32), self.n_features_in_)
