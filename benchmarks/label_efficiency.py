@@ -211,7 +211,7 @@ def plot(summary, path):
 def markdown(summary, fit_minutes, args, provenance, seconds):
     budgets = sorted({n for _, n in summary})
     methods = list(dict.fromkeys(m for m, _ in summary))
-    cell = {  # noqa: E731
+    cell = {
         key: f"{mean:.4f} ± {std:.4f}" if count > 1 else f"{mean:.4f}"
         for key, (mean, std, count) in summary.items()
     }

@@ -98,17 +98,29 @@ def split(dataset):
     return train_test_split(X, y, test_size=size, stratify=y, random_state=0)
 
 
-def tune_sparsity(data, args):
+def evaluate(est, data, args):
+    """Fit ``est`` on the fit part; the validation accuracy of its features +
+    StandardScaler + LogisticRegression (C chosen as in compare.py), that C, the
+    validation reconstruction MSE (None without ``inverse_transform``) and the seconds."""
     X_fit, X_val, y_fit, y_val = data
+    start = time.perf_counter()
+    F = est.fit_transform(X_fit)
+    codes = est.transform(X_val)
+    mse = None
+    if hasattr(est, "inverse_transform"):
+        mse = float(np.mean((est.inverse_transform(codes) - X_val) ** 2))
+    model, C, _ = compare.fit_classifier(F, y_fit, ("standard",), 0, args.n_jobs)
+    acc = float(np.mean(model.predict(codes) == y_val))
+    return acc, C, mse, time.perf_counter() - start
+
+
+def tune_sparsity(data, args):
     rows = []
 
     def score(label, est, **settings):
-        start = time.perf_counter()
-        F = est.fit_transform(X_fit)
-        model, C, _ = compare.fit_classifier(F, y_fit, ("standard",), 0, args.n_jobs)
-        acc = float(np.mean(model.predict(est.transform(X_val)) == y_val))
+        acc, C, _, seconds = evaluate(est, data, args)
         rows.append({"candidate": label, "validation accuracy": acc, "C": C, **settings})
-        print(f"{label}: {acc:.4f} (C {C}, {time.perf_counter() - start:.1f} s)", flush=True)
+        print(f"{label}: {acc:.4f} (C {C}, {seconds:.1f} s)", flush=True)
 
     score("BernoulliRBM(100) (reference)", compare.make_method("rbm", 100, _digits_args(), 0))
     for activation in ("identity", "relu"):
@@ -130,20 +142,13 @@ def tune_sparsity(data, args):
 
 
 def tune_vae(data, args):
-    X_fit, X_val, y_fit, y_val = data
     rows = []
 
     def score(label, est, **settings):
-        start = time.perf_counter()
-        F = est.fit_transform(X_fit)
-        codes = est.transform(X_val)
-        mse = float(np.mean((est.inverse_transform(codes) - X_val) ** 2))
-        model, C, _ = compare.fit_classifier(F, y_fit, ("standard",), 0, args.n_jobs)
-        acc = float(np.mean(model.predict(codes) == y_val))
+        acc, _, mse, seconds = evaluate(est, data, args)
         rows.append({"candidate": label, "validation MSE": mse, "validation accuracy": acc,
                      **settings})  # fmt: skip
-        print(f"{label}: MSE {mse:.5f}, accuracy {acc:.4f} "
-              f"({time.perf_counter() - start:.1f} s)", flush=True)  # fmt: skip
+        print(f"{label}: MSE {mse:.5f}, accuracy {acc:.4f} ({seconds:.1f} s)", flush=True)
 
     net = dict(output_activation="sigmoid", max_epochs=40, random_state=0)
     score("AETransformer((128,), 16) (reference)", AETransformer((128,), 16, **net))
@@ -191,18 +196,12 @@ def tune_classifier(data, args):
 
 
 def tune_conv(data, args):
-    X_fit, X_val, y_fit, y_val = data
     rows = []
     for epochs, loss, schedule in CONV:
-        start = time.perf_counter()
         settings = dict(max_epochs=epochs, loss=loss, schedule=schedule)
         est = compare.make_method("conv_ae", 32, _fashion_args(conv=settings), 0)
-        F = est.fit_transform(X_fit)
-        codes = est.transform(X_val)
-        mse = float(np.mean((est.inverse_transform(codes) - X_val) ** 2))
-        model, C, _ = compare.fit_classifier(F, y_fit, ("standard",), 0, args.n_jobs)
-        acc = float(np.mean(model.predict(codes) == y_val))
-        minutes = (time.perf_counter() - start) / 60
+        acc, _, mse, seconds = evaluate(est, data, args)
+        minutes = seconds / 60
         rows.append(
             {
                 "candidate": f"{epochs} epochs, {loss} loss, {schedule} learning rate",
