@@ -79,8 +79,8 @@ class VAETransformer(_PartialFitMixin, _BaseAutoencoder):
             "beta-VAE (smoother codes, blurrier reconstructions); 0 an autoencoder with "
             "noisy codes. The default 0.3 is the best of 0.01-1 by the validation accuracy "
             "of its codes + LogisticRegression on a split of digits (``benchmarks/tune.py "
-            "--task vae``, benchmarks/results/tune-digits.md; 0.01-0.3 lie within 1.2 "
-            "points of each other there). With MSE on data in [0, 1], beta=1 reconstructs "
+            "--task vae``, benchmarks/results/tune-digits.md, where 0.01 to 0.3 lie close "
+            "together: a weak choice). With MSE on data in [0, 1], beta=1 reconstructs "
             "little better than the mean: the KL term then switches off most of the code.",
         ),
         "module_": (
