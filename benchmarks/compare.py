@@ -14,7 +14,11 @@ training set and measure on the test set:
     sae_finetuned   SAEClassifier: pretrained stack + softmax, fine-tuned
     sae_nopretrain  the same network trained from random weights (the ablation)
 
-for every code size d of ``--dims`` (PCA only up to the number of pixels).
+for every code size d of ``--dims`` (PCA only up to the number of pixels),
+and for the MLP and conv autoencoders (ae, dae, conv_ae, conv_dae) at the
+overcomplete sizes of ``--overcomplete-dims`` too; there the MLP nets have one
+layer (``hidden_sizes=()``, like an RBM's) rather than the undercomplete
+widths.
 The skae transformers keep their default code (``latent_activation`` and
 ``sparsity`` "auto"): linear below the number of pixels, a sparse ReLU code
 at overcomplete sizes (digits' 100 components for 64 pixels).
@@ -31,7 +35,12 @@ and figures: ``-reconstructions.png``, ``-denoising.png``, ``-vae-samples.png``
 and ``-accuracy-vs-dims.png``.
 
     python benchmarks/compare.py                           # digits, 3 seeds
-    python benchmarks/compare.py --dataset fashion-mnist   # the headline run
+    python benchmarks/compare.py --dataset fashion-mnist --jobs 2   # the headline run
+
+``--jobs 2`` runs two methods at a time, each in its own process with
+torch's threads split between them (on 2 cores one thread each trains these
+small-batch nets about as fast as two threads do, so the run takes about
+half the time); the fit seconds reported are then measured two at a time.
 """
 
 import argparse
@@ -43,6 +52,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 from joblib import Parallel, delayed
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
@@ -78,6 +88,7 @@ PRESETS = {
     "digits": {
         "hidden_sizes": (128,),
         "dims": (4, 8, 16, 32, 100),
+        "overcomplete_dims": (),
         "main_dim": 16,
         "epochs": 40,
         "finetune_epochs": 40,
@@ -90,6 +101,7 @@ PRESETS = {
     "fashion-mnist": {
         "hidden_sizes": (512, 256),
         "dims": (16, 32, 64),
+        "overcomplete_dims": (1024, 2048),
         "main_dim": 32,
         "epochs": 20,
         "finetune_epochs": 30,
@@ -113,6 +125,7 @@ COLUMNS = (
 )
 FEATURE_METHODS = methods.names(kind="features")
 RECONSTRUCTING = methods.names(reconstructs=True)
+OVERCOMPLETE = ("ae", "dae", "conv_ae", "conv_dae")  # the methods run at --overcomplete-dims
 CLASSIFIERS = methods.names(kind="classifier")
 # where tune.py writes its choices and compare.py reads them (never the --out folder)
 CONFIGS = Path(__file__).resolve().parent / "configs"
@@ -162,6 +175,13 @@ def parse_args(argv=None):
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--dims", type=int, nargs="+", help="code sizes (default: per dataset)")
     parser.add_argument(
+        "--overcomplete-dims",
+        type=int,
+        nargs="*",
+        help="code sizes above the number of pixels for ae, dae, conv_ae and conv_dae "
+        "(default: per dataset)",
+    )
+    parser.add_argument(
         "--hidden-sizes", type=int, nargs="*", help="widths before the code (default: per dataset)"
     )
     parser.add_argument("--noise", default="masking", help="DAE corruption")
@@ -176,7 +196,18 @@ def parse_args(argv=None):
     )
     parser.add_argument("--methods", nargs="+", default=None, help="run only these methods")
     parser.add_argument("--seeds", type=int, nargs="+", default=None, help="default: per dataset")
-    parser.add_argument("--n-jobs", type=int, default=2, help="parallel LogisticRegression fits")
+    parser.add_argument(
+        "--n-jobs",
+        type=int,
+        default=2,
+        help="parallel LogisticRegression fits (with --jobs > 1: 1)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="methods run at a time, each in a process of its own (torch threads split)",
+    )
     parser.add_argument(
         "--verbose", type=int, default=0, help="1: print every network's epoch log too"
     )
@@ -191,6 +222,11 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     preset = PRESETS[args.dataset]
     args.dims = tuple(args.dims or preset["dims"])
+    args.overcomplete_dims = tuple(
+        preset["overcomplete_dims"] if args.overcomplete_dims is None else args.overcomplete_dims
+    )
+    if args.jobs > 1:
+        args.n_jobs = 1
     args.hidden_sizes = tuple(
         preset["hidden_sizes"] if args.hidden_sizes is None else args.hidden_sizes
     )
@@ -285,11 +321,13 @@ def make_method(name, dim, args, seed):
             random_state=seed,
         )
     out = dict(output_activation=args.output_activation)
+    # one layer at the overcomplete sizes, the undercomplete widths below them
+    hidden = () if dim in args.overcomplete_dims else args.hidden_sizes
     if name == "ae":
-        return AETransformer(args.hidden_sizes, dim, **out, **net)
+        return AETransformer(hidden, dim, **out, **net)
     if name == "dae":
         noise = dict(noise=args.noise, noise_level=args.noise_level)
-        return DAETransformer(args.hidden_sizes, dim, **noise, **out, **net)
+        return DAETransformer(hidden, dim, **noise, **out, **net)
     if name == "sae":
         net["max_epochs"] = 0  # greedy pretraining only, no fine-tuning
         return SAETransformer(args.hidden_sizes, dim, pretrain_epochs=args.epochs, **out, **net)
@@ -382,6 +420,27 @@ def run_one(name, dim, data, args, seed):
     return row, transformer
 
 
+def _run_in_worker(name, dim, data, args, seed, threads):
+    torch.set_num_threads(threads)
+    return run_one(name, dim, data, args, seed)
+
+
+def run_all(jobs, data, args, seed):
+    """(row, fitted transformer) of every job, as each finishes: in this process with
+    ``--jobs 1``, else ``--jobs`` at a time in worker processes, the longest first
+    (the classifiers), each with its share of torch's threads."""
+    if args.jobs == 1:
+        for name, dim in jobs:
+            print(f"{name} ({dim}) ...", flush=True)
+            yield run_one(name, dim, data, args, seed)
+        return
+    threads = max(1, torch.get_num_threads() // args.jobs)
+    ordered = sorted(jobs, key=lambda job: job[0] not in CLASSIFIERS)
+    yield from Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
+        delayed(_run_in_worker)(name, dim, data, args, seed, threads) for name, dim in ordered
+    )
+
+
 def plan(args, n_features):
     """Every (method, size) pair to run, cheapest first."""
     jobs = [("raw", n_features)]
@@ -390,6 +449,7 @@ def plan(args, n_features):
             if name == "pca" and dim > n_features:
                 continue  # PCA has at most as many components as features
             jobs.append((name, dim))
+    jobs += [(name, dim) for name in OVERCOMPLETE for dim in args.overcomplete_dims]
     jobs += [(name, args.main_dim) for name in CLASSIFIERS]
     if args.methods:
         jobs = [job for job in jobs if job[0] in args.methods]
@@ -462,10 +522,10 @@ def main(argv=None):
                 f"samples, {n_features} features; code sizes {args.dims}; results in {args.out}",
                 flush=True,
             )
-            for i, (name, dim) in enumerate(jobs, 1):
-                print(f"[{i}/{len(jobs)}] {name} ({dim}) ...", end=" ", flush=True)
-                row, transformer = run_one(name, dim, data, args, seed)
+            for i, (row, transformer) in enumerate(run_all(jobs, data, args, seed), 1):
+                name, dim = row["method"], row["n_features"]
                 print(
+                    f"[{i}/{len(jobs)}] {name} ({dim}): "
                     f"accuracy {row['accuracy']:.4f}, {row['fit_seconds']:.1f} s"
                     + (f", C {row['C']} {row['scaling']}" if row["C"] != "" else "")
                     + (

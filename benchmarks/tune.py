@@ -34,6 +34,22 @@ Tasks:
     AETransformer at the same size for reference. The default ``beta`` of
     VAETransformer is this choice.
 
+``protocols`` (digits)
+    The defaults of the transformers' code and layers: at the overcomplete
+    size of the BernoulliRBM swap (100 components for 64 pixels) and at an
+    undercomplete one (32). Candidates: AETransformer, DAETransformer with
+    masking 0.25 or 0.5; layers (512, 256) before the code or none (one
+    layer, like an RBM); codes of ``CODES`` (ReLU with or without an L1
+    penalty, a top-k code, a linear code); every other setting is the
+    estimator's default. Each is scored under three downstream protocols
+    (``PROTOCOLS``: StandardScaler + LogisticRegression with C chosen on an
+    inner split; a fixed large C without scaling; LogisticRegression's
+    defaults) on digits and on digits with one-pixel shifted copies (5 times
+    the rows, as in scikit-learn's RBM example), by the validation macro-F1,
+    mean of 3 seeds. The overcomplete choice is the candidate whose worst
+    margin over BernoulliRBM(100) (its defaults) across the six columns is
+    largest; the undercomplete one the best in its worst column.
+
 Writes ``<out>/tune-<dataset>.md`` (every candidate's score) and
 ``<configs>/tune-<dataset>.json`` (the choice, which compare.py reads from
 ``benchmarks/configs/`` whatever its ``--out``).
@@ -42,23 +58,28 @@ Writes ``<out>/tune-<dataset>.md`` (every candidate's score) and
     python benchmarks/tune.py --task classifier --dataset fashion-mnist
     python benchmarks/tune.py --task conv
     python benchmarks/tune.py --task vae
+    python benchmarks/tune.py --task protocols
 """
 
 import argparse
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
+from sklearn.neural_network import BernoulliRBM
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _report  # noqa: E402
 import compare  # noqa: E402
 
-from skae import AETransformer, VAETransformer  # noqa: E402
+from skae import AETransformer, DAETransformer, VAETransformer  # noqa: E402
 from skae.datasets import fetch_fashion_mnist, load_digits  # noqa: E402
 
 SPARSITY = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1)
@@ -77,11 +98,30 @@ CONV = (
     (20, "bce", "cosine"),
 )
 BETAS = (0.01, 0.03, 0.1, 0.3, 1.0)
+# the candidates of the protocols task: the code (latent activation, penalty, top-k)
+CODES = {
+    "relu, sparsity 0.03": dict(latent_activation="relu", sparsity=0.03, top_k=None),
+    "relu, no penalty": dict(latent_activation="relu", sparsity=0.0, top_k=None),
+    "relu, top 25": dict(latent_activation="relu", sparsity=0.0, top_k=25),
+    "identity": dict(latent_activation="identity", sparsity=0.0, top_k=None),
+}
+OVERCOMPLETE_CODES = ("relu, sparsity 0.03", "relu, no penalty", "relu, top 25")
+UNDERCOMPLETE_CODES = ("identity", "relu, sparsity 0.03")
+# the layers before the code: the undercomplete default, or none (one layer, like an RBM)
+LAYOUTS = {"(512, 256)": (512, 256), "one layer": ()}
+FAMILIES = {
+    "AE": lambda **kw: AETransformer(**kw),
+    "DAE masking 0.25": lambda **kw: DAETransformer(noise_level=0.25, **kw),
+    "DAE masking 0.5": lambda **kw: DAETransformer(noise_level=0.5, **kw),
+}
+PROTOCOLS = ("scaled, C on a split", "C=1000, no scaling", "sklearn defaults")
+PROTOCOL_SEEDS = (0, 1, 2)
 TASK_DATASET = {
     "sparsity": "digits",
     "classifier": "fashion-mnist",
     "conv": "fashion-mnist",
     "vae": "digits",
+    "protocols": "digits",
 }
 
 
@@ -159,6 +199,101 @@ def tune_vae(data, args):
     return rows, {"vae": {"beta": best["beta"]}}
 
 
+def shifted(X, y):
+    """``X`` (8x8 images as rows) with its four one-pixel shifts appended, ``y`` repeated."""
+    images = X.reshape(-1, 8, 8)
+    out = [images]
+    for axis, step in ((1, 1), (1, -1), (2, 1), (2, -1)):
+        moved = np.roll(images, step, axis=axis)
+        edge = [slice(None)] * 3
+        edge[axis] = 0 if step == 1 else -1
+        moved[tuple(edge)] = 0
+        out.append(moved)
+    return np.concatenate(out).reshape(-1, 64), np.tile(y, 5)
+
+
+def protocol_scores(F_fit, y_fit, F_val, y_val, n_jobs):
+    """The validation macro-F1 of features ``F`` under each of ``PROTOCOLS``."""
+    fixed = (
+        LogisticRegression(C=1000, max_iter=2000),
+        LogisticRegression(),  # max_iter=100: may stop before convergence, as users see it
+    )
+    models = [compare.fit_classifier(F_fit, y_fit, ("standard",), 0, n_jobs)[0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        models += [m.fit(F_fit, y_fit) for m in fixed]
+    return [f1_score(y_val, m.predict(F_val), average="macro") for m in models]
+
+
+def tune_protocols(data, args):
+    X_fit, X_val, y_fit, y_val = data
+    (X_fit5, y_fit5), (X_val5, y_val5) = shifted(X_fit, y_fit), shifted(X_val, y_val)
+    datasets = {"digits": data, "shifted digits": (X_fit5, X_val5, y_fit5, y_val5)}
+    columns = [f"{d}: {p}" for d in datasets for p in PROTOCOLS]
+    rows = []
+
+    def score(label, make, section, **settings):
+        start = time.perf_counter()
+        seeds = PROTOCOL_SEEDS if make is not None else (0,)
+        per_seed = []
+        for seed in seeds:
+            scores = []
+            for X_f, X_v, y_f, y_v in datasets.values():
+                if make is None:  # raw pixels
+                    F_f, F_v = X_f, X_v
+                else:
+                    est = make().set_params(random_state=seed)
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")  # dead units, convergence
+                        F_f = est.fit_transform(X_f)
+                    F_v = est.transform(X_v)
+                scores += protocol_scores(F_f, y_f, F_v, y_v, args.n_jobs)
+            per_seed.append(scores)
+        means = np.mean(per_seed, axis=0)
+        row = {"section": section, "candidate": label, **dict(zip(columns, means)), **settings}
+        rows.append(row)
+        seconds = time.perf_counter() - start
+        print(f"{label}: " + " ".join(f"{v:.4f}" for v in means) + f" ({seconds:.0f} s)",
+              flush=True)  # fmt: skip
+        return row
+
+    rbm = score("BernoulliRBM(100), defaults (reference)",
+                lambda: BernoulliRBM(n_components=100), "overcomplete")  # fmt: skip
+    score("raw pixels (reference)", None, "overcomplete")
+    for family, make in FAMILIES.items():
+        for layout, hidden in LAYOUTS.items():
+            for code in OVERCOMPLETE_CODES:
+                settings = dict(hidden_sizes=hidden, **CODES[code])
+                score(f"{family}(100), {layout}, {code}",
+                      lambda make=make, kw=settings: make(n_components=100, **kw),
+                      "overcomplete", family=family, **settings)  # fmt: skip
+    for family, make in FAMILIES.items():
+        for code in UNDERCOMPLETE_CODES:
+            settings = dict(hidden_sizes=(512, 256), **CODES[code])
+            score(f"{family}(32), (512, 256), {code}",
+                  lambda make=make, kw=settings: make(n_components=32, **kw),
+                  "undercomplete", family=family, **settings)  # fmt: skip
+
+    def margin(row):
+        return min(row[c] - rbm[c] for c in columns)
+
+    keys = ("hidden_sizes", "latent_activation", "sparsity", "top_k")
+    over = [r for r in rows if r["section"] == "overcomplete" and "family" in r]
+    best_over = max(over, key=margin)
+    under = [r for r in rows if r["section"] == "undercomplete"]
+    best_under = max(under, key=lambda r: min(r[c] for c in columns))
+    for r in rows:
+        r["vs RBM"] = margin(r) if r is not rbm else 0.0
+    args.columns = columns
+    choice = {
+        "defaults": {
+            "overcomplete": {k: best_over[k] for k in keys} | {"family": best_over["family"]},
+            "undercomplete": {k: best_under[k] for k in keys} | {"family": best_under["family"]},
+        }
+    }
+    return rows, choice
+
+
 def _digits_args():
     return compare.parse_args(["--dataset", "digits"])
 
@@ -225,10 +360,12 @@ FORMATS = {"validation MSE": "{:.5f}", "validation accuracy": "{:.4f}", "minutes
 
 def _table(rows):
     """Markdown rows: each candidate's validation scores (and minutes, where measured)."""
-    cols = [c for c in FORMATS if c in rows[0]]
+    cols = [c for c in FORMATS if c in rows[0]] + [c for c in rows[0] if ": " in c]
+    if "vs RBM" in rows[0]:
+        cols.append("vs RBM")
     lines = ["| candidate | " + " | ".join(cols) + " |", "| --- |" + " ---: |" * len(cols)]
     for r in rows:
-        cells = [FORMATS[c].format(r[c]) for c in cols]
+        cells = [FORMATS.get(c, "{:.4f}").format(r[c]) for c in cols]
         lines.append(f"| {r['candidate']} | " + " | ".join(cells) + " |")
     return lines
 
@@ -238,6 +375,7 @@ TASKS = {
     "classifier": tune_classifier,
     "conv": tune_conv,
     "vae": tune_vae,
+    "protocols": tune_protocols,
 }
 
 

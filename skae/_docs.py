@@ -142,6 +142,14 @@ PARAMETERS = {
         "``n_components`` is smaller than the number of features (the bottleneck is the "
         "regulariser), else 0.03.",
     ),
+    "top_k": (
+        'int, None or "auto"',
+        "Keep only the ``top_k`` largest code units of each sample and set the others to 0, "
+        "while training and in ``transform`` (a k-sparse autoencoder, Makhzani & Frey 2013): "
+        "an exact sparsity, with no penalty weight to tune. None: every unit. It must not "
+        'exceed ``n_components``. "auto": None (see ``sparsity`` for the overcomplete '
+        "default).",
+    ),
     "warm_start": (
         "bool",
         "When True, ``fit`` continues from the fitted network (on data with the same "

@@ -2,7 +2,7 @@
 reconstruction scores, the code's settings and the input corruption."""
 
 from functools import partial
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -24,8 +24,8 @@ LOSSES = ("mse", "bce")
 # units, cannot. Chosen on a validation split by `benchmarks/tune.py --task
 # sparsity` (benchmarks/results/tune-digits.md); below that size, a linear
 # code without penalty (the bottleneck is the regulariser).
-OVERCOMPLETE = {"latent_activation": "relu", "sparsity": 0.03}
-UNDERCOMPLETE = {"latent_activation": "identity", "sparsity": 0.0}
+OVERCOMPLETE = {"latent_activation": "relu", "sparsity": 0.03, "top_k": None}
+UNDERCOMPLETE = {"latent_activation": "identity", "sparsity": 0.0, "top_k": None}
 
 
 class _EncoderMixin(TransformerMixin):
@@ -159,12 +159,22 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
 
 
 class _CodeMixin:
-    """``latent_activation`` and ``sparsity``, whose "auto" depends on the code's size."""
+    """``latent_activation``, ``sparsity`` and ``top_k``, whose "auto" depends on the
+    code's size."""
 
     _parameter_constraints = {
         "latent_activation": [StrOptions(set(ACTIVATIONS) | {"auto"})],
         "sparsity": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "top_k": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
     }
+
+    def _check_params(self):
+        super()._check_params()
+        if self.top_k not in (None, "auto") and self.top_k > self.n_components:
+            raise ValueError(
+                f"top_k={self.top_k} keeps more units than the code has "
+                f"(n_components={self.n_components}): use top_k <= n_components, or None."
+            )
 
     def _code_setting(self, name, n_features):
         """The value of parameter ``name`` for ``n_features`` inputs, "auto" resolved."""

@@ -60,6 +60,7 @@ class AETransformer(_CodeMixin, _PartialFitMixin, _BaseAutoencoder):
         loss="mse",
         output_activation=None,
         sparsity="auto",
+        top_k="auto",
         warm_start=False,
         max_epochs=10,
         batch_size=32,
@@ -80,6 +81,7 @@ class AETransformer(_CodeMixin, _PartialFitMixin, _BaseAutoencoder):
         self.loss = loss
         self.output_activation = output_activation
         self.sparsity = sparsity
+        self.top_k = top_k
         self.warm_start = warm_start
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -102,6 +104,7 @@ class AETransformer(_CodeMixin, _PartialFitMixin, _BaseAutoencoder):
             self._code_setting("latent_activation", X.shape[1]),
             self._output_activation(),
             self._corruption(X),
+            self._code_setting("top_k", X.shape[1]),
         )
         return initialized(module, rng)
 
@@ -159,6 +162,7 @@ class DAETransformer(_NoiseMixin, AETransformer):
         loss="mse",
         output_activation=None,
         sparsity="auto",
+        top_k="auto",
         warm_start=False,
         max_epochs=10,
         batch_size=32,
@@ -180,6 +184,7 @@ class DAETransformer(_NoiseMixin, AETransformer):
             loss=loss,
             output_activation=output_activation,
             sparsity=sparsity,
+            top_k=top_k,
             warm_start=warm_start,
             max_epochs=max_epochs,
             batch_size=batch_size,

@@ -87,6 +87,7 @@ class ConvAETransformer(_CodeMixin, _NoiseMixin, _PartialFitMixin, _BaseAutoenco
         loss="mse",
         output_activation=None,
         sparsity="auto",
+        top_k="auto",
         warm_start=False,
         max_epochs=10,
         batch_size=32,
@@ -110,6 +111,7 @@ class ConvAETransformer(_CodeMixin, _NoiseMixin, _PartialFitMixin, _BaseAutoenco
         self.loss = loss
         self.output_activation = output_activation
         self.sparsity = sparsity
+        self.top_k = top_k
         self.warm_start = warm_start
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -137,5 +139,6 @@ class ConvAETransformer(_CodeMixin, _NoiseMixin, _PartialFitMixin, _BaseAutoenco
             self._code_setting("latent_activation", X.shape[1]),
             self._output_activation(),
             self._corruption(X),
+            self._code_setting("top_k", X.shape[1]),
         )
         return initialized(module, rng)

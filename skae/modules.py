@@ -85,6 +85,27 @@ class Dropout(nn.Module):
         return f"p={self.p}"
 
 
+class TopK(nn.Module):
+    """Keep the ``k`` largest entries of each row, set the others to 0 (a k-sparse code).
+
+    Makhzani & Frey, "k-Sparse Autoencoders" (2013): the sparsity is exact
+    and needs no penalty weight; gradients flow through the kept entries.
+    """
+
+    def __init__(self, k):
+        super().__init__()
+        self.k = int(k)
+
+    def forward(self, x):
+        if self.k >= x.shape[1]:
+            return x
+        values, index = x.topk(self.k, dim=1)
+        return torch.zeros_like(x).scatter(1, index, values)
+
+    def extra_repr(self):
+        return f"k={self.k}"
+
+
 def mlp(widths, activation="relu", last_activation="identity", dropout=0.0):
     """A stack of ``Linear`` layers through ``widths``.
 
@@ -143,10 +164,16 @@ def mirrored_autoencoder(
     latent_activation="identity",
     output_activation="identity",
     corruption=None,
+    top_k=None,
 ):
-    """An MLP autoencoder ``n_features -> *hidden_sizes -> n_components`` and back."""
+    """An MLP autoencoder ``n_features -> *hidden_sizes -> n_components`` and back.
+
+    With ``top_k``, the code keeps its ``top_k`` largest units per sample (:class:`TopK`).
+    """
     widths = (n_features, *hidden_sizes, n_components)
     encoder = mlp(widths, activation, latent_activation)
+    if top_k:
+        encoder.append(TopK(top_k))
     decoder = mlp(widths[::-1], activation, output_activation)
     return AutoEncoder(encoder, decoder, corruption)
 
@@ -159,6 +186,7 @@ def conv_autoencoder(
     latent_activation="identity",
     output_activation="identity",
     corruption=None,
+    top_k=None,
 ):
     """A convolutional autoencoder on flat rows holding images of ``image_shape`` (C, H, W).
 
@@ -180,6 +208,8 @@ def conv_autoencoder(
         encoder += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), act()]
     flat = widths[-1] * h * w
     encoder += [nn.Flatten(), nn.Linear(flat, n_components), ACTIVATIONS[latent_activation]()]
+    if top_k:
+        encoder.append(TopK(top_k))
     decoder = [nn.Linear(n_components, flat), act(), nn.Unflatten(1, (widths[-1], h, w))]
     for i in range(len(channels), 0, -1):
         (th, tw), (ih, iw) = sizes[i - 1], sizes[i]
