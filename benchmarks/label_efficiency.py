@@ -20,7 +20,8 @@ Methods:
     dae_1024         DAETransformer () -> 1024 (overcomplete, sparse ReLU code by default),
                      masking 0.5, 5 epochs, batch 128
     sae_semi         SAEClassifier fitted semi-supervised: every training image, the
-                     unlabeled ones labeled -1 (pretraining on all 60,000)
+                     unlabeled ones labeled -1 (pretraining on all 60,000), with the
+                     fine-tuning recipe ``tune.py --task semi`` chose (see semi_recipe)
     sae_nopretrain   the same network from random weights, on the labeled rows
     self_training    SelfTrainingClassifier(StandardScaler + LogisticRegression(C=1))
     label_spreading  LabelSpreading(kernel="knn", n_neighbors=10)
@@ -44,6 +45,7 @@ provenance) and ``<out>/label-efficiency.png``.
 
 import argparse
 import csv
+import json
 import statistics
 import sys
 import time
@@ -83,6 +85,7 @@ LABELS = {
     "self_training": "SelfTrainingClassifier (subset)",
     "label_spreading": "LabelSpreading (subset)",
 }
+CONFIGS = Path(__file__).resolve().parent / "configs"  # where tune.py writes its choices
 SKAE = ("dae", "conv_ae", "vae", "dae_1024", "sae_semi")
 MAX_LABELS = {"sae_semi": 3000, "sae_nopretrain": 3000, "self_training": 3000,
               "label_spreading": 3000}  # fmt: skip
@@ -135,14 +138,30 @@ def finetune_epochs(n):
     return max(20, min(200, 20000 // n))
 
 
+def stacked_settings(n, seed):
+    """The stacked classifiers' settings for ``n`` labels (tune.py's semi task starts here)."""
+    return dict(hidden_sizes=(512, 256), n_components=32, dropout=0.2, pretrain_epochs=2,
+                max_epochs=finetune_epochs(n), random_state=seed)  # fmt: skip
+
+
+def semi_recipe(n):
+    """SAEClassifier's fine-tuning recipe for ``n`` labels, as ``tune.py --task semi`` chose
+    it on a validation split (``benchmarks/configs/tune-fashion-mnist.json``); {} without it."""
+    chosen = CONFIGS / "tune-fashion-mnist.json"
+    recipe = dict(json.loads(chosen.read_text()).get("semi", {})) if chosen.exists() else {}
+    fraction = recipe.pop("head_fraction", None)
+    if fraction:
+        recipe["head_epochs"] = int(fraction * finetune_epochs(n))
+    return recipe
+
+
 def semi_supervised(name, X, y, rows, X_test, y_test, seed, anchor_rows):
     """Fit the semi-supervised method ``name`` with the labels of ``rows`` only."""
-    stacked = dict(hidden_sizes=(512, 256), n_components=32, dropout=0.2, pretrain_epochs=2,
-                   max_epochs=finetune_epochs(len(rows)), random_state=seed)  # fmt: skip
+    stacked = stacked_settings(len(rows), seed)
     if name == "sae_semi":
         y_semi = np.full(len(y), -1)
         y_semi[rows] = y[rows]
-        clf = SAEClassifier(**stacked).fit(X, y_semi)
+        clf = SAEClassifier(**stacked, **semi_recipe(len(rows))).fit(X, y_semi)
     elif name == "sae_nopretrain":
         clf = SAEClassifier(pretrain=False, **stacked).fit(X[rows], y[rows])
     else:

@@ -143,6 +143,11 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
     def _encoder(self):
         return self.module_.encoder
 
+    def _net_params(self):
+        """The skorch settings of the training net: ``net_params`` and what the
+        estimator adds to them (e.g. parameter groups, callbacks)."""
+        return self.net_params
+
     def _fit_rows(self, targets):
         """The rows of ``X`` the net trains on (None: all), e.g. the labeled ones."""
         return None
@@ -218,7 +223,7 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
             self,
             rng,
             max_epochs=epochs,
-            net_params=self.net_params,
+            net_params=self._net_params(),
             stratify=self._stratify,
             early_stopping=early_stopping,
             objective=self._objective(n_features),

@@ -17,6 +17,7 @@ from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
+from skorch.callbacks import Freezer, Unfreezer
 from torch import nn
 
 from ._base import _NetEstimator
@@ -299,6 +300,8 @@ class SAEClassifier(
     _parameter_constraints = {
         "pretrain": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "encoder_lr": [Interval(Real, 0, None, closed="neither"), None],
+        "head_epochs": [Interval(Integral, 0, None, closed="left")],
         "unlabeled": [Integral, str, None],
     }
     _param_docs = {
@@ -315,6 +318,19 @@ class SAEClassifier(
             "is labeled).",
         ),
         "max_epochs": "Epochs of supervised fine-tuning.",
+        "encoder_lr": (
+            "float or None",
+            "Learning rate of the pretrained encoder while fine-tuning, the softmax layer "
+            "keeping ``lr``: a lower one keeps more of what pretraining learned (the usual "
+            "advice with few labels). None: ``lr`` for both. Ignored with ``pretrain=False`` "
+            "(nothing pretrained to keep), so that the ablation is a plain MLP.",
+        ),
+        "head_epochs": (
+            "int",
+            "The first ``head_epochs`` of the ``max_epochs`` fine-tuning epochs train the "
+            "softmax layer alone, the pretrained encoder frozen; then the whole network "
+            "trains. 0: the whole network from the start. Ignored with ``pretrain=False``.",
+        ),
         "layers_": (
             "list of AETransformer or DAETransformer",
             "The pretrained shallow autoencoders (empty with ``pretrain=False``).",
@@ -347,6 +363,8 @@ class SAEClassifier(
         pretrain_epochs=10,
         pretrain_net_params=None,
         dropout=0.0,
+        encoder_lr=None,
+        head_epochs=0,
         unlabeled=UNLABELED,
         max_epochs=10,
         batch_size=32,
@@ -369,6 +387,8 @@ class SAEClassifier(
         self.pretrain_epochs = pretrain_epochs
         self.pretrain_net_params = pretrain_net_params
         self.dropout = dropout
+        self.encoder_lr = encoder_lr
+        self.head_epochs = head_epochs
         self.unlabeled = unlabeled
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -425,6 +445,40 @@ class SAEClassifier(
         if kind == "O":  # mixed objects: compare one by one (True == 1 is no marker)
             return np.array([v == marker and type(v) is not bool for v in y], dtype=bool)
         return y == marker
+
+    def _check_params(self):
+        super()._check_params()
+        if self.head_epochs > self.max_epochs:
+            raise ValueError(
+                f"head_epochs={self.head_epochs} is more than the max_epochs={self.max_epochs} "
+                "fine-tuning epochs it is counted in: use head_epochs <= max_epochs."
+            )
+        if self.encoder_lr is not None and "optimizer__param_groups" in (self.net_params or {}):
+            raise ValueError(
+                "encoder_lr sets the optimizer's parameter groups, which net_params sets too "
+                "(optimizer__param_groups): use one of them."
+            )
+
+    def _net_params(self):
+        """``net_params`` with the fine-tuning recipe: the encoder's learning rate and the
+        head-first epochs (skorch's parameter groups and Freezer / Unfreezer callbacks)."""
+        net_params = dict(self.net_params or {})
+        if not self.pretrain:
+            return net_params
+        if self.encoder_lr is not None:
+            net_params["optimizer__param_groups"] = [("encoder.*", {"lr": self.encoder_lr})]
+        if self.head_epochs:
+            net_params["callbacks"] = [
+                *(net_params.get("callbacks") or []),
+                ("freeze_encoder", Freezer("encoder.*", at=1)),
+                ("unfreeze_encoder", Unfreezer("encoder.*", at=self.head_epochs + 1)),
+            ]
+        return net_params
+
+    def _set_fitted(self, module, *args, **kwargs):
+        for param in module.parameters():  # a fit that ended head-first leaves none frozen
+            param.requires_grad_(True)
+        super()._set_fitted(module, *args, **kwargs)
 
     def _fit_rows(self, targets):
         """The rows fine-tuning trains on: the labeled ones."""
