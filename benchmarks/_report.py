@@ -319,9 +319,17 @@ def markdown(summary, args, data, seconds, figures):
         f"- settings: MLP hidden sizes {args.hidden_sizes}, code sizes {args.dims}, "
         f"{args.epochs} epochs (per layer when pretraining), batch {args.batch_size}, "
         f"Adam lr {args.lr}, output activation {args.output_activation}, "
-        f"DAE noise {args.noise} {args.noise_level}, skae codes as by default "
+        f"DAE noise {args.noise} {args.noise_level}"
+        f"{' (its default)' if args.noise_default else ''}, skae codes as by default "
         "(linear below the number of pixels, sparse ReLU above); "
-        f"conv nets: image {args.image_shape}, channels {args.conv_channels}, "
+        + (
+            f"overcomplete sizes {args.overcomplete_dims} (ae, dae, conv_ae, conv_dae): MLP "
+            f"nets of one layer, {args.overcomplete_epochs} epochs, batch "
+            f"{args.overcomplete_batch_size}, conv nets as below; "
+            if args.overcomplete_dims
+            else ""
+        )
+        + f"conv nets: image {args.image_shape}, channels {args.conv_channels}, "
         f"{args.conv['max_epochs']} epochs, batch {args.conv_batch_size}, "
         f"{args.conv['loss']} loss, {args.conv['schedule']} learning rate "
         f"(from {args.conv['source']}); "

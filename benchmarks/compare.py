@@ -16,9 +16,9 @@ training set and measure on the test set:
 
 for every code size d of ``--dims`` (PCA only up to the number of pixels),
 and for the MLP and conv autoencoders (ae, dae, conv_ae, conv_dae) at the
-overcomplete sizes of ``--overcomplete-dims`` too; there the MLP nets have one
-layer (``hidden_sizes=()``, like an RBM's) rather than the undercomplete
-widths.
+overcomplete sizes of ``--overcomplete-dims`` too (Fashion-MNIST: 1024 and
+2048); there the MLP nets have one layer (``hidden_sizes=()``, like an
+RBM's) and train 5 epochs at batch 128 (the preset's ``overcomplete_*``).
 The skae transformers keep their default code (``latent_activation`` and
 ``sparsity`` "auto"): linear below the number of pixels, a sparse ReLU code
 at overcomplete sizes (digits' 100 components for 64 pixels).
@@ -89,6 +89,8 @@ PRESETS = {
         "hidden_sizes": (128,),
         "dims": (4, 8, 16, 32, 100),
         "overcomplete_dims": (),
+        "overcomplete_epochs": 40,
+        "overcomplete_batch_size": 32,
         "main_dim": 16,
         "epochs": 40,
         "finetune_epochs": 40,
@@ -102,6 +104,9 @@ PRESETS = {
         "hidden_sizes": (512, 256),
         "dims": (16, 32, 64),
         "overcomplete_dims": (1024, 2048),
+        # one wide layer: fewer, larger steps (label_efficiency.py's dae_1024 setting)
+        "overcomplete_epochs": 5,
+        "overcomplete_batch_size": 128,
         "main_dim": 32,
         "epochs": 20,
         "finetune_epochs": 30,
@@ -185,7 +190,9 @@ def parse_args(argv=None):
         "--hidden-sizes", type=int, nargs="*", help="widths before the code (default: per dataset)"
     )
     parser.add_argument("--noise", default="masking", help="DAE corruption")
-    parser.add_argument("--noise-level", type=float, default=0.25)
+    parser.add_argument(
+        "--noise-level", type=float, default=None, help="DAE noise level (default: DAE's)"
+    )
     parser.add_argument(
         "--output-activation",
         default="sigmoid",
@@ -222,6 +229,9 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     preset = PRESETS[args.dataset]
     args.dims = tuple(args.dims or preset["dims"])
+    args.noise_default = args.noise_level is None
+    if args.noise_default:
+        args.noise_level = DAETransformer().noise_level
     args.overcomplete_dims = tuple(
         preset["overcomplete_dims"] if args.overcomplete_dims is None else args.overcomplete_dims
     )
@@ -236,6 +246,8 @@ def parse_args(argv=None):
     args.epochs = args.epochs or preset["epochs"]
     args.conv = conv_settings(args, preset)
     args.conv_channels = preset["conv_channels"]
+    args.overcomplete_epochs = preset["overcomplete_epochs"]
+    args.overcomplete_batch_size = preset["overcomplete_batch_size"]
     args.conv_batch_size = preset["conv_batch_size"]
     args.image_shape = preset["image_shape"]
     args.side = preset["image_shape"][0]
@@ -322,7 +334,10 @@ def make_method(name, dim, args, seed):
         )
     out = dict(output_activation=args.output_activation)
     # one layer at the overcomplete sizes, the undercomplete widths below them
-    hidden = () if dim in args.overcomplete_dims else args.hidden_sizes
+    hidden = args.hidden_sizes
+    if dim in args.overcomplete_dims:
+        hidden = ()
+        net.update(max_epochs=args.overcomplete_epochs, batch_size=args.overcomplete_batch_size)
     if name == "ae":
         return AETransformer(hidden, dim, **out, **net)
     if name == "dae":
