@@ -55,8 +55,8 @@ def positive_ints(values):
 
 
 def check_widths(name, sizes):
-    """Refuse layer widths that are not positive ints."""
-    if not positive_ints(sizes):
+    """Refuse layer widths that are not positive ints ("auto" is resolved at fit)."""
+    if sizes != "auto" and not positive_ints(sizes):
         raise ValueError(f"{name} must be a tuple of positive ints (layer widths), got {sizes!r}.")
 
 

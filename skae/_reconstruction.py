@@ -24,8 +24,13 @@ LOSSES = ("mse", "bce")
 # units, cannot. Chosen on a validation split by `benchmarks/tune.py --task
 # sparsity` (benchmarks/results/tune-digits.md); below that size, a linear
 # code without penalty (the bottleneck is the regulariser).
-OVERCOMPLETE = {"latent_activation": "relu", "sparsity": 0.03, "top_k": None}
-UNDERCOMPLETE = {"latent_activation": "identity", "sparsity": 0.0, "top_k": None}
+OVERCOMPLETE = {"hidden_sizes": (), "latent_activation": "relu", "sparsity": 0.03, "top_k": None}
+UNDERCOMPLETE = {
+    "hidden_sizes": (512, 256),
+    "latent_activation": "identity",
+    "sparsity": 0.0,
+    "top_k": None,
+}
 
 
 class _EncoderMixin(TransformerMixin):

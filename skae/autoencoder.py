@@ -16,7 +16,9 @@ class AETransformer(_CodeMixin, _PartialFitMixin, _BaseAutoencoder):
     ``X``. ``transform`` gives the code, ``inverse_transform`` decodes codes,
     ``score`` is the negative reconstruction error. The defaults are the
     classic Fashion-MNIST model: 784-512-256-32, Adam with lr 1e-3, MSE,
-    batch 32, 10 epochs.
+    batch 32, 10 epochs. At or above the number of features (an overcomplete
+    code) the defaults change to one layer with a sparse ReLU code (see
+    ``hidden_sizes``, ``latent_activation`` and ``sparsity``).
 
     Parameters
     ----------
@@ -47,12 +49,23 @@ class AETransformer(_CodeMixin, _PartialFitMixin, _BaseAutoencoder):
     True
     """
 
-    _parameter_constraints = {"hidden_sizes": [tuple, list]}
+    _parameter_constraints = {"hidden_sizes": [tuple, list, StrOptions({"auto"})]}
     _width_params = ("hidden_sizes",)
+    _param_docs = {
+        "hidden_sizes": (
+            'tuple of int or "auto"',
+            "Widths of the encoder's hidden layers, before the code; the decoder mirrors "
+            'them. ``()`` gives a shallow autoencoder. "auto": ``(512, 256)`` when '
+            "``n_components`` is smaller than the number of features, else ``()``: an "
+            "overcomplete code reads the input directly, like an RBM's hidden units (one "
+            "layer beat ``(512, 256)`` under every downstream protocol of "
+            "``benchmarks/tune.py --task protocols``).",
+        )
+    }
 
     def __init__(
         self,
-        hidden_sizes=(512, 256),
+        hidden_sizes="auto",
         n_components=32,
         *,
         activation="relu",
@@ -98,7 +111,7 @@ class AETransformer(_CodeMixin, _PartialFitMixin, _BaseAutoencoder):
     def _build_module(self, X, y, rng, fitted):
         module = mirrored_autoencoder(
             X.shape[1],
-            tuple(self.hidden_sizes),
+            tuple(self._code_setting("hidden_sizes", X.shape[1])),
             self.n_components,
             self.activation,
             self._code_setting("latent_activation", X.shape[1]),
@@ -147,16 +160,23 @@ class DAETransformer(_NoiseMixin, AETransformer):
             '``noise_level`` of the entries to 0; ``"salt_pepper"`` sets a fraction '
             "``noise_level`` of the entries to their feature's training minimum or maximum, "
             "each with probability 1/2.",
-        )
+        ),
+        "noise_level": (
+            "float",
+            "The gaussian standard deviation (≥ 0), or the corrupted fraction in [0, 1). The "
+            'default, half of the entries masked, was the better of 0.25 and 0.5 at both code '
+            "sizes of ``benchmarks/tune.py --task protocols`` (digits and shifted digits, "
+            "three downstream protocols).",
+        ),
     }
 
     def __init__(
         self,
-        hidden_sizes=(512, 256),
+        hidden_sizes="auto",
         n_components=32,
         *,
         noise="masking",
-        noise_level=0.25,
+        noise_level=0.5,
         activation="relu",
         latent_activation="auto",
         loss="mse",

@@ -26,12 +26,25 @@ def fitted_ae(digits):
 def test_defaults_are_the_textbook_model():
     # 784-512-256-32, Adam lr 1e-3, batch 32, 10 epochs
     ae = AETransformer()
-    assert (ae.hidden_sizes, ae.n_components) == ((512, 256), 32)
+    assert (ae.hidden_sizes, ae.n_components) == ("auto", 32)
     assert (ae.lr, ae.batch_size, ae.max_epochs) == (1e-3, 32, 10)
     ae.fit(np.random.RandomState(0).rand(40, 784))
     linears = [m for m in ae.module_.modules() if isinstance(m, torch.nn.Linear)]
     assert [lin.in_features for lin in linears] == [784, 512, 256, 32, 256, 512]
     assert type(ae._trainer.net.optimizer_).__name__ == "Adam"
+
+
+def test_overcomplete_defaults_are_one_sparse_relu_layer():
+    X = np.random.RandomState(0).rand(60, 20).astype(np.float32)
+    ae = AETransformer(n_components=30, max_epochs=1, random_state=0).fit(X)
+    linears = [m for m in ae.module_.modules() if isinstance(m, torch.nn.Linear)]
+    assert [(lin.in_features, lin.out_features) for lin in linears] == [(20, 30), (30, 20)]
+    assert isinstance(ae.module_.encoder[-1][-1], torch.nn.ReLU)
+    assert ae.hidden_sizes == "auto"  # resolved at fit, the parameter left as given
+    # an explicit hidden_sizes wins over "auto"
+    deep = AETransformer((8,), 30, max_epochs=1, random_state=0).fit(X)
+    linears = [m for m in deep.module_.modules() if isinstance(m, torch.nn.Linear)]
+    assert [lin.in_features for lin in linears] == [20, 8, 30, 8]
 
 
 def test_loss_falls_while_training(fitted_ae):

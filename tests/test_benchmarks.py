@@ -5,6 +5,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -115,3 +116,49 @@ def test_scale_measures_memory_of_fit(tmp_path):
     md = (tmp_path / "scale.md").read_text()
     assert "| 3,000 | memmap |" in md and "commit:" in md
     assert (tmp_path / "scale-memory.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_compare_runs_methods_in_parallel_with_overcomplete_sizes(tmp_path):
+    import compare
+
+    rows = compare.main(
+        ["--out", str(tmp_path), "--epochs", "1", "--conv-epochs", "1", "--seeds", "0"]
+        + ["--dims", "4", "--overcomplete-dims", "80", "--jobs", "2"]
+        + ["--methods", "raw", "ae", "dae", "conv_ae"]
+    )
+    got = sorted((r["method"], r["n_features"]) for r in rows)
+    assert got == sorted(
+        [("raw", 64), ("ae", 4), ("dae", 4), ("conv_ae", 4), ("ae", 80), ("dae", 80),
+         ("conv_ae", 80)]  # fmt: skip
+    )
+    assert all(0.1 < r["accuracy"] <= 1 for r in rows)
+    report = (tmp_path / "digits.md").read_text()
+    assert "overcomplete sizes (80,)" in report
+
+
+def test_overcomplete_rows_are_one_layer_nets():
+    import compare
+
+    args = compare.parse_args(["--dataset", "fashion-mnist"])
+    assert args.overcomplete_dims == (1024, 2048)
+    wide = compare.make_method("dae", 1024, args, 0)
+    assert (wide.hidden_sizes, wide.max_epochs, wide.batch_size) == ((), 5, 128)
+    narrow = compare.make_method("dae", 32, args, 0)
+    assert narrow.hidden_sizes == (512, 256)
+    assert narrow.noise_level == wide.noise_level  # DAETransformer's default for both
+
+
+def test_shifted_digits_are_one_pixel_moves():
+    import tune
+
+    X = np.zeros((1, 64), dtype=np.float32)
+    X[0, 8 * 3 + 3] = 1  # one lit pixel at (3, 3)
+    X5, y5 = tune.shifted(X, np.array([7]))
+    assert X5.shape == (5, 64) and list(y5) == [7] * 5
+    lit = sorted(tuple(int(v) for v in np.argwhere(img.reshape(8, 8))[0]) for img in X5)
+    assert lit == sorted([(3, 3), (4, 3), (2, 3), (3, 4), (3, 2)])
+    # nothing wraps around the edge
+    X[0] = 0
+    X[0, 7] = 1  # (0, 7)
+    # original, down, up (off the top edge), right (off the right edge), left
+    assert tune.shifted(X, np.array([0]))[0].sum(axis=1).tolist() == [1, 1, 0, 0, 1]
