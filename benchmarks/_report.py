@@ -340,7 +340,14 @@ def markdown(summary, args, data, seconds, figures):
         f"LogisticRegression(max_iter=2000) with C in {args.c_grid} chosen on a held-out "
         "sixth of the training set (raw pixels also choose StandardScaler or none), refitted "
         "on the whole training set; accuracy and reconstruction MSE are on the test set",
-        f"- total time: {seconds / 60:.1f} min",
+        f"- total time: {seconds / 60:.1f} min"
+        + (
+            f" ({args.jobs} methods at a time, each in its own process with "
+            f"{max(1, torch.get_num_threads() // args.jobs)} torch thread(s); the fit seconds "
+            "are measured so)"
+            if getattr(args, "jobs", 1) > 1
+            else ""
+        ),
         "",
         "| method | features | accuracy | fit seconds | reconstruction MSE | epochs | C "
         "| scaling |",

@@ -440,17 +440,25 @@ def _run_in_worker(name, dim, data, args, seed, threads):
     return run_one(name, dim, data, args, seed)
 
 
+def _expected_cost(job):
+    """A rough rank of a job's run time, so that the longest start first and no long job
+    runs alone at the end: the classifiers, then the overcomplete and conv nets, ..."""
+    name, dim = job
+    rank = {"raw": 1, "pca": 0, "rbm": 0}.get(name, 2)
+    return (name in CLASSIFIERS, dim > 100 and name in OVERCOMPLETE, "conv" in name, rank, dim)
+
+
 def run_all(jobs, data, args, seed):
     """(row, fitted transformer) of every job, as each finishes: in this process with
     ``--jobs 1``, else ``--jobs`` at a time in worker processes, the longest first
-    (the classifiers), each with its share of torch's threads."""
+    (see _expected_cost), each with its share of torch's threads."""
     if args.jobs == 1:
         for name, dim in jobs:
             print(f"{name} ({dim}) ...", flush=True)
             yield run_one(name, dim, data, args, seed)
         return
     threads = max(1, torch.get_num_threads() // args.jobs)
-    ordered = sorted(jobs, key=lambda job: job[0] not in CLASSIFIERS)
+    ordered = sorted(jobs, key=_expected_cost, reverse=True)
     yield from Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
         delayed(_run_in_worker)(name, dim, data, args, seed, threads) for name, dim in ordered
     )

@@ -11,7 +11,7 @@ from .outlier import ReconstructionOutlierDetector
 from .stacked import SAEClassifier, SAETransformer
 from .variational import VAETransformer
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "AETransformer",

@@ -162,3 +162,22 @@ def test_shifted_digits_are_one_pixel_moves():
     X[0, 7] = 1  # (0, 7)
     # original, down, up (off the top edge), right (off the right edge), left
     assert tune.shifted(X, np.array([0]))[0].sum(axis=1).tolist() == [1, 1, 0, 0, 1]
+
+
+def test_code_defaults_are_the_committed_protocols_choice():
+    # the "auto" code and layer defaults, and DAETransformer's noise level, are what
+    # `tune.py --task protocols` chose (benchmarks/configs/tune-digits.json)
+    from skae import DAETransformer
+    from skae._reconstruction import OVERCOMPLETE, UNDERCOMPLETE
+
+    chosen = json.loads((BENCHMARKS / "configs" / "tune-digits.json").read_text())["defaults"]
+    for size, defaults in (("overcomplete", OVERCOMPLETE), ("undercomplete", UNDERCOMPLETE)):
+        choice = chosen[size]
+        assert defaults == {
+            "hidden_sizes": tuple(choice["hidden_sizes"]),
+            "latent_activation": choice["latent_activation"],
+            "sparsity": choice["sparsity"],
+            "top_k": choice["top_k"],
+        }
+        assert choice["family"].startswith("DAE masking")
+        assert DAETransformer().noise_level == float(choice["family"].split()[-1])
