@@ -361,6 +361,7 @@ def make_method(name, dim, args, seed):
         return SAEClassifier(
             settings["hidden_sizes"],
             dim,
+            noise=None,  # tune.py's classifier task chose its settings without noise
             pretrain=name == "sae_finetuned",
             dropout=settings["dropout"],
             pretrain_epochs=args.epochs,

@@ -140,7 +140,7 @@ PARAMETERS = {
         "Weight of an L1 penalty on the code (its mean absolute value) added to the loss "
         'while training: a sparse autoencoder; 0 turns it off. "auto": 0 when '
         "``n_components`` is smaller than the number of features (the bottleneck is the "
-        "regulariser), else 0.03.",
+        "regulariser), else 0.01 (chosen by ``benchmarks/tune.py --task protocols``).",
     ),
     "top_k": (
         'int, None or "auto"',
