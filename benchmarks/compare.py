@@ -88,7 +88,7 @@ PRESETS = {
     "digits": {
         "hidden_sizes": (128,),
         "dims": (4, 8, 16, 32, 100),
-        "overcomplete_dims": (),
+        "overcomplete_dims": (100,),  # also in dims: every method runs at 100, the RBM swap
         "overcomplete_epochs": 40,
         "overcomplete_batch_size": 32,
         "main_dim": 16,
@@ -473,7 +473,12 @@ def plan(args, n_features):
             if name == "pca" and dim > n_features:
                 continue  # PCA has at most as many components as features
             jobs.append((name, dim))
-    jobs += [(name, dim) for name in OVERCOMPLETE for dim in args.overcomplete_dims]
+    jobs += [
+        (name, dim)
+        for name in OVERCOMPLETE
+        for dim in args.overcomplete_dims
+        if (name, dim) not in jobs
+    ]
     jobs += [(name, args.main_dim) for name in CLASSIFIERS]
     if args.methods:
         jobs = [job for job in jobs if job[0] in args.methods]

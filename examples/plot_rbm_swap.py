@@ -3,10 +3,11 @@ Swapping a BernoulliRBM for an autoencoder
 ==========================================
 
 scikit-learn's classic "RBM features + LogisticRegression" pipeline, with
-the RBM swapped for skae transformers of the same ``n_components``. At 100
-components for 64 pixels the code is overcomplete, and skae's default is
-then a sparse ReLU code (``latent_activation="auto"``, ``sparsity="auto"``),
-so nothing but the class name changes. Each pipeline is scored by 3-fold
+the RBM swapped for skae transformers of the same ``n_components``, every
+other setting left at its default. At 100 components for 64 pixels the code
+is overcomplete, and skae's defaults are then one layer with a sparse ReLU
+code (``hidden_sizes``, ``latent_activation`` and ``sparsity`` "auto"), so
+nothing but the class name changes. Each pipeline is scored by 3-fold
 cross-validation on the training set.
 """
 
@@ -27,8 +28,8 @@ candidates = {
     "raw pixels": None,
     "BernoulliRBM(100)": BernoulliRBM(n_components=100, learning_rate=0.06, n_iter=20,
                                       random_state=0),
-    "AETransformer(100)": AETransformer((128,), 100, max_epochs=15, random_state=0),
-    "DAETransformer(100)": DAETransformer((128,), 100, max_epochs=15, random_state=0),
+    "AETransformer(100)": AETransformer(n_components=100, random_state=0),
+    "DAETransformer(100)": DAETransformer(n_components=100, random_state=0),
 }
 scores = {}
 for name, features in candidates.items():
