@@ -135,6 +135,7 @@ CLASSIFIERS = methods.names(kind="classifier")
 # where tune.py writes its choices and compare.py reads them (never the --out folder)
 CONFIGS = Path(__file__).resolve().parent / "configs"
 C_GRID = (0.01, 0.1, 1.0, 10.0)
+SKAE_FREE = ("raw", "pca", "rbm")  # methods that use no skae code: --reuse may take their rows
 
 
 def parse_args(argv=None):
@@ -214,6 +215,27 @@ def parse_args(argv=None):
         type=int,
         default=1,
         help="methods run at a time, each in a process of its own (torch threads split)",
+    )
+    parser.add_argument(
+        "--skip",
+        nargs="+",
+        default=(),
+        metavar="METHOD:SIZE",
+        help="leave these (method, size) pairs out of the plan, e.g. conv_dae:2048",
+    )
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        default=None,
+        help="a results csv (with its .md beside it) to take the rows of --reuse-methods from "
+        "instead of running them again",
+    )
+    parser.add_argument(
+        "--reuse-methods",
+        nargs="+",
+        choices=SKAE_FREE,
+        default=list(SKAE_FREE),
+        help="methods whose rows --reuse takes (only those that use no skae code)",
     )
     parser.add_argument(
         "--verbose", type=int, default=0, help="1: print every network's epoch log too"
@@ -482,7 +504,26 @@ def plan(args, n_features):
     jobs += [(name, args.main_dim) for name in CLASSIFIERS]
     if args.methods:
         jobs = [job for job in jobs if job[0] in args.methods]
-    return jobs
+    skip = {(m, int(d)) for m, d in (item.split(":") for item in args.skip)}
+    return [job for job in jobs if job not in skip]
+
+
+def reused_rows(args):
+    """The rows of ``--reuse-methods`` in the ``--reuse`` csv, and a provenance line naming
+    the run that made them (date and commit from the .md beside the csv)."""
+    if args.reuse is None:
+        return [], None
+    rows = [r for r in read_rows(args.reuse) if r["method"] in args.reuse_methods]
+    md = args.reuse.with_suffix(".md").read_text().splitlines()
+    made = ", ".join(
+        line[2:] for line in md if line.startswith(("- date:", "- commit:", "- versions:"))
+    )
+    line = (
+        f"- reused: the rows of {', '.join(args.reuse_methods)} (which use no skae code) "
+        f"from an earlier run of this script with the same data and settings ({made}); "
+        "their fit seconds are that run's"
+    )
+    return rows, line
 
 
 def read_rows(path):
@@ -534,6 +575,9 @@ def main(argv=None):
         print(f"redrew {path}")
         return None
     args.provenance = _report.provenance()
+    reused, reuse_line = reused_rows(args)  # read before the csv is written anew
+    if reuse_line:
+        args.provenance.append(reuse_line)
     args.out.mkdir(parents=True, exist_ok=True)
     csv_path = args.out / f"{args.dataset}.csv"
     rows, fitted = [], {}
@@ -546,6 +590,11 @@ def main(argv=None):
             X_train, X_test = data[0], data[1]
             n_features = X_train.shape[1]
             jobs = plan(args, n_features)
+            for row in (r for r in reused if r["seed"] == seed):
+                if (row["method"], row["n_features"]) in jobs:
+                    jobs.remove((row["method"], row["n_features"]))
+                    writer.writerow({k: row[k] for k in COLUMNS})
+                    rows.append(row)
             print(
                 f"{args.dataset}, seed {seed}: {len(X_train)} train / {len(X_test)} test "
                 f"samples, {n_features} features; code sizes {args.dims}; results in {args.out}",

@@ -181,3 +181,21 @@ def test_code_defaults_are_the_committed_protocols_choice():
         }
         assert choice["family"].startswith("DAE masking")
         assert DAETransformer().noise_level == float(choice["family"].split()[-1])
+
+
+def test_compare_reuses_rows_of_methods_without_skae_code(tmp_path):
+    import compare
+
+    first = tmp_path / "first"
+    base = ["--dims", "4", "--seeds", "0", "--methods", "raw", "pca", "ae", "--epochs", "1"]
+    rows = compare.main(["--out", str(first), *base])
+    again = compare.main(
+        ["--out", str(tmp_path / "again"), *base, "--reuse", str(first / "digits.csv")]
+    )
+    by_method = {r["method"]: r for r in again}
+    for r in rows:
+        if r["method"] in ("raw", "pca"):  # taken as they were, not run again
+            assert by_method[r["method"]]["fit_seconds"] == r["fit_seconds"]
+    assert "reused: the rows of raw, pca, rbm" in (tmp_path / "again" / "digits.md").read_text()
+    with pytest.raises(SystemExit):  # only methods that use no skae code can be reused
+        compare.parse_args(["--reuse", str(first / "digits.csv"), "--reuse-methods", "ae"])
