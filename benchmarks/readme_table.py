@@ -26,13 +26,14 @@ def section():
     with open(RESULTS / "fashion-mnist.csv") as f:
         rows = list(csv.DictReader(f))
     md = (RESULTS / "fashion-mnist.md").read_text().splitlines()
-    keep = ("- date:", "- commit:", "- machine:", "- settings:", "- total time:")
+    keep = ("- date:", "- commit:", "- machine:", "- settings:", "- total time:", "- command:",
+            "- reused:")  # fmt: skip
     provenance = [line for line in md if line.startswith(keep)]
     targets = [line for line in md if line.startswith(("- met:", "- MISSED:"))]
     lines = [
         "On the full Fashion-MNIST test set (10,000 images), every method fitted on the 60,000",
         "training images, from one run of `python benchmarks/compare.py --dataset fashion-mnist`",
-        "(the whole report: "
+        "(with the options the report names; the whole report: "
         "[benchmarks/results/fashion-mnist.md](benchmarks/results/fashion-mnist.md)):",
         "",
         "| method | features | test accuracy | fit minutes | reconstruction MSE |",
