@@ -45,6 +45,7 @@ half the time); the fit seconds reported are then measured two at a time.
 
 import argparse
 import csv
+import datetime
 import json
 import statistics
 import sys
@@ -247,6 +248,16 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--note", default=None, help="text added to the markdown report (e.g. what was tried)"
+    )
+    parser.add_argument(
+        "--report-stopped",
+        nargs=2,
+        metavar=("COMMIT", "STARTED"),
+        default=None,
+        help="only write <out>/<dataset>.md (and the accuracy figure) from the csv of a run "
+        "that was stopped before it ended: its commit and start time (UTC, "
+        "YYYY-MM-DDTHH:MM); give the run's other options too, so that the jobs not run "
+        "are named",
     )
     args = parser.parse_args(argv)
     preset = PRESETS[args.dataset]
@@ -566,6 +577,47 @@ def summarize(rows):
     return out
 
 
+def report_stopped(args):
+    """The report of a run stopped before its end, from the rows its csv holds: the run's
+    commit and start, the jobs it did not run, the accuracy figure (the reconstruction
+    figures need the fitted models, which a stopped run did not keep)."""
+    commit, started = args.report_stopped
+    rows = read_rows(args.out / f"{args.dataset}.csv")
+    data = load(args, args.seeds[0])
+    done = {(r["method"], r["n_features"]) for r in rows}
+    missing = [job for job in plan(args, data[0].shape[1]) if job not in done]
+    start = datetime.datetime.strptime(started, "%Y-%m-%dT%H:%M").replace(
+        tzinfo=datetime.timezone.utc
+    )
+    seconds = (datetime.datetime.now(datetime.timezone.utc) - start).total_seconds()
+    args.provenance = [
+        line
+        for line in _report.provenance()
+        if not line.startswith(("- date:", "- commit:"))
+    ]
+    args.provenance[:0] = [
+        f"- date: {started.replace('T', ' ')} UTC (the run's start)",
+        f"- commit: {commit} (the run's)",
+        f"- STOPPED: the run was stopped at the end of the working session, after "
+        f"{len(rows)} of {len(rows) + len(missing)} jobs; not run: "
+        + ", ".join(f"{m} ({d})" for m, d in missing)
+        + "; this report was written from its csv afterwards (`--report-stopped`), so the "
+        "reconstruction figures are not drawn",
+    ]
+    if args.reuse is not None:
+        args.provenance.append(reused_rows(args)[1])
+    summary = summarize(rows)
+    figures = {}
+    if len(args.dims) > 1:
+        figures["accuracy-vs-dims"] = _report.plot_accuracy_vs_dims(
+            summary, args, args.out / f"{args.dataset}-accuracy-vs-dims.png"
+        )
+    md_path = args.out / f"{args.dataset}.md"
+    md_path.write_text(_report.markdown(summary, args, data, seconds, figures))
+    print(f"wrote {md_path} from {len(rows)} rows; not run: {missing}")
+    return rows
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.replot:
@@ -574,6 +626,8 @@ def main(argv=None):
         _report.plot_accuracy_vs_dims(summary, args, path)
         print(f"redrew {path}")
         return None
+    if args.report_stopped:
+        return report_stopped(args)
     args.provenance = _report.provenance()
     reused, reuse_line = reused_rows(args)  # read before the csv is written anew
     if reuse_line:
