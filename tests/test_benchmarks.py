@@ -199,3 +199,17 @@ def test_compare_reuses_rows_of_methods_without_skae_code(tmp_path):
     assert "reused: the rows of raw, pca, rbm" in (tmp_path / "again" / "digits.md").read_text()
     with pytest.raises(SystemExit):  # only methods that use no skae code can be reused
         compare.parse_args(["--reuse", str(first / "digits.csv"), "--reuse-methods", "ae"])
+
+
+def test_report_of_a_stopped_run_names_its_commit_and_the_jobs_not_run(tmp_path):
+    import compare
+
+    base = ["--out", str(tmp_path), "--dims", "4", "--seeds", "0", "--epochs", "1"]
+    compare.main([*base, "--methods", "raw", "pca"])  # as if stopped before ae ran
+    compare.main(
+        [*base, "--methods", "raw", "pca", "ae", "--report-stopped", "abc1234", "2026-12-02T02:38"]
+    )
+    md = (tmp_path / "digits.md").read_text()
+    assert "- commit: abc1234 (the run's)" in md
+    assert "after 2 of 4 jobs; not run: ae (4), ae (100)" in md
+    assert "| raw | 64 |" in md and "reconstructions" not in md
