@@ -133,8 +133,7 @@ FEATURE_METHODS = methods.names(kind="features")
 RECONSTRUCTING = methods.names(reconstructs=True)
 OVERCOMPLETE = ("ae", "dae", "conv_ae", "conv_dae")  # the methods run at --overcomplete-dims
 CLASSIFIERS = methods.names(kind="classifier")
-# where tune.py writes its choices and compare.py reads them (never the --out folder)
-CONFIGS = Path(__file__).resolve().parent / "configs"
+CONFIGS = methods.CONFIGS
 C_GRID = (0.01, 0.1, 1.0, 10.0)
 SKAE_FREE = ("raw", "pca", "rbm")  # methods that use no skae code: --reuse may take their rows
 

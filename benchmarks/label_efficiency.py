@@ -39,12 +39,13 @@ Writes ``<out>/label-efficiency.csv`` (one row per method, budget and
 draw, saved as it goes), ``<out>/label-efficiency.md`` (mean ± std,
 provenance) and ``<out>/label-efficiency.png``.
 
-    python benchmarks/label_efficiency.py           # about 45 minutes on 2 cores
+    python benchmarks/label_efficiency.py           # about 30 minutes on 2 cores
     python benchmarks/label_efficiency.py --n-train 6000 --budgets 100 1000 --draws 2
 """
 
 import argparse
 import csv
+import functools
 import json
 import statistics
 import sys
@@ -64,6 +65,7 @@ from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _report  # noqa: E402
+import methods  # noqa: E402
 
 from skae import ConvAETransformer, DAETransformer, SAEClassifier, VAETransformer  # noqa: E402
 from skae.datasets import fetch_fashion_mnist  # noqa: E402
@@ -85,7 +87,6 @@ LABELS = {
     "self_training": "SelfTrainingClassifier (subset)",
     "label_spreading": "LabelSpreading (subset)",
 }
-CONFIGS = Path(__file__).resolve().parent / "configs"  # where tune.py writes its choices
 SKAE = ("dae", "conv_ae", "vae", "dae_1024", "sae_semi")
 MAX_LABELS = {"sae_semi": 3000, "sae_nopretrain": 3000, "self_training": 3000,
               "label_spreading": 3000}  # fmt: skip
@@ -144,11 +145,16 @@ def stacked_settings(n, seed):
                 max_epochs=finetune_epochs(n), random_state=seed)  # fmt: skip
 
 
+@functools.cache
+def _chosen_semi():
+    chosen = methods.CONFIGS / "tune-fashion-mnist.json"
+    return json.loads(chosen.read_text()).get("semi", {}) if chosen.exists() else {}
+
+
 def semi_recipe(n):
     """SAEClassifier's fine-tuning recipe for ``n`` labels, as ``tune.py --task semi`` chose
     it on a validation split (``benchmarks/configs/tune-fashion-mnist.json``); {} without it."""
-    chosen = CONFIGS / "tune-fashion-mnist.json"
-    recipe = dict(json.loads(chosen.read_text()).get("semi", {})) if chosen.exists() else {}
+    recipe = dict(_chosen_semi())
     fraction = recipe.pop("head_fraction", None)
     if fraction:
         recipe["head_epochs"] = int(fraction * finetune_epochs(n))

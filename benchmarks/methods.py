@@ -6,6 +6,11 @@ and one branch of ``make_method``.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
+
+# where tune.py writes its choices and compare.py and label_efficiency.py read them
+# (never the --out folder)
+CONFIGS = Path(__file__).resolve().parent / "configs"
 
 
 @dataclass(frozen=True)
