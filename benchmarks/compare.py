@@ -38,16 +38,24 @@ and ``-accuracy-vs-dims.png``.
     python benchmarks/compare.py --dataset fashion-mnist --jobs 2   # the headline run
 
 ``--jobs 2`` runs two methods at a time, each in its own process with
-torch's threads split between them (on 2 cores one thread each trains these
-small-batch nets about as fast as two threads do, so the run takes about
-half the time); the fit seconds reported are then measured two at a time.
+torch's threads split between them: on 2 cores one thread trains the
+small-batch MLPs about as fast as two do, the conv nets and the wide
+classifier about 1.6-1.8x slower; the fit seconds reported are then
+measured two at a time.
+
+A run stopped before its end (a working session's time is up) is reported
+by ``--report-stopped COMMIT STARTED`` and continued by ``--resume``, which
+keeps its rows only where the code and settings they came from are this
+run's (see resumed_rows).
 """
 
 import argparse
+import ast
 import csv
 import datetime
 import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -236,6 +244,15 @@ def parse_args(argv=None):
         choices=SKAE_FREE,
         default=list(SKAE_FREE),
         help="methods whose rows --reuse takes (only those that use no skae code)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the stopped run whose csv and report (--report-stopped) are in --out: "
+        "keep its rows and run only the jobs it did not; refused unless skae/, "
+        "benchmarks/configs/ and the code of this script and methods.py that plans, builds, "
+        "fits and scores the methods are the same at its commit and here, with the same "
+        "settings",
     )
     parser.add_argument(
         "--verbose", type=int, default=0, help="1: print every network's epoch log too"
@@ -536,6 +553,95 @@ def reused_rows(args):
     return rows, line
 
 
+# what a run's rows depend on beside its settings: --resume checks that these are the same
+RESULT_PATHS = ("skae", "benchmarks/configs")
+RESULT_DEFINITIONS = {
+    "benchmarks/compare.py": (
+        "_tuned",
+        "conv_settings",
+        "classifier_settings",
+        "load",
+        "make_method",
+        "_schedule",
+        "_score_candidate",
+        "fit_classifier",
+        "run_one",
+        "plan",
+    ),
+    "benchmarks/methods.py": ("Method", "METHODS", "names"),
+}
+
+
+def _git(*cmd):
+    root = Path(__file__).resolve().parents[1]
+    return subprocess.run(["git", *cmd], cwd=root, capture_output=True, text=True)
+
+
+def _definitions(source, names):
+    """The source of each top-level function, class or assignment of ``names``."""
+    tree = ast.parse(source)
+    found = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            keys = [node.name]
+        elif isinstance(node, ast.Assign):
+            keys = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        else:
+            continue
+        for key in set(keys) & set(names):
+            found[key] = ast.get_source_segment(source, node)
+    return found
+
+
+def resumed_rows(args):
+    """The rows of the stopped run in ``--out``, the provenance lines that say where they
+    come from, and that run's minutes; SystemExit where its code or settings differ from
+    this run's, so that every row of the report is one code's."""
+    csv_path = args.out / f"{args.dataset}.csv"
+    md_path = csv_path.with_suffix(".md")
+    if not (csv_path.exists() and md_path.exists()):
+        raise SystemExit(f"--resume: no stopped run in {args.out} ({csv_path.name} and its .md)")
+    md = md_path.read_text().splitlines()
+    field = {line[2:].split(":", 1)[0]: line[2:].split(":", 1)[1].strip() for line in md
+             if line.startswith("- ") and ":" in line}  # fmt: skip
+    if "STOPPED" not in field:
+        raise SystemExit(f"--resume: {md_path} is the report of a finished run, not a stopped one")
+    commit = field["commit"].split()[0]
+    differ = []
+    changed = _git("diff", "--name-only", commit, "--", *RESULT_PATHS)
+    if changed.returncode:
+        raise SystemExit(f"--resume: git cannot compare with {commit}: {changed.stderr.strip()}")
+    differ += changed.stdout.split()
+    root = Path(__file__).resolve().parents[1]
+    for path, names in RESULT_DEFINITIONS.items():
+        then = _definitions(_git("show", f"{commit}:{path}").stdout, names)
+        now = _definitions((root / path).read_text(), names)
+        differ += [f"{path}:{name}" for name in names if then.get(name) != now.get(name)]
+    if differ:
+        raise SystemExit(
+            f"--resume: the stopped run's code (commit {commit}) differs from this one's in "
+            + ", ".join(differ)
+            + "; run the whole benchmark again"
+        )
+    settings = next(line for line in md if line.startswith("- settings:"))
+    if settings != _report.settings_line(args):
+        raise SystemExit(
+            "--resume: the stopped run's settings differ from this run's; give the same "
+            f"options.\n  then: {settings}\n  now:  {_report.settings_line(args)}"
+        )
+    rows = read_rows(csv_path)
+    minutes = float(field["total time"].split()[0])
+    lines = [
+        f"- resumed: {len(rows)} rows from a run of this script stopped at the end of a "
+        f"working session (started {field['date'].split(' (')[0]}, commit {commit}, "
+        f"{minutes:.1f} min from its start to its report); {', '.join(RESULT_PATHS)}, the "
+        "code of compare.py and methods.py that plans, builds, fits and scores the methods, "
+        "and the settings are the same at both commits; their fit seconds are that run's"
+    ]
+    lines += [line for line in md if line.startswith("- reused:")]
+    return rows, lines, minutes * 60
+
+
 def read_rows(path):
     """The rows of a results csv, with numbers as numbers."""
     with open(path, newline="") as f:
@@ -628,9 +734,16 @@ def main(argv=None):
     if args.report_stopped:
         return report_stopped(args)
     args.provenance = _report.provenance()
-    reused, reuse_line = reused_rows(args)  # read before the csv is written anew
-    if reuse_line:
-        args.provenance.append(reuse_line)
+    # both read before the csv is written anew
+    if args.resume:
+        if args.reuse is not None:
+            raise SystemExit("--resume keeps every row of the stopped run: drop --reuse")
+        reused, resume_lines, args.resumed_seconds = resumed_rows(args)
+        args.provenance += resume_lines
+    else:
+        reused, reuse_line = reused_rows(args)
+        if reuse_line:
+            args.provenance.append(reuse_line)
     args.out.mkdir(parents=True, exist_ok=True)
     csv_path = args.out / f"{args.dataset}.csv"
     rows, fitted = [], {}

@@ -213,3 +213,38 @@ def test_report_of_a_stopped_run_names_its_commit_and_the_jobs_not_run(tmp_path)
     assert "- commit: abc1234 (the run's)" in md
     assert "after 2 of 4 jobs; not run: ae (4), ae (100)" in md
     assert "| raw | 64 |" in md and "reconstructions" not in md
+
+
+def test_resume_keeps_a_stopped_runs_rows_only_when_its_code_and_settings_are_this_runs(
+    tmp_path,
+):
+    import compare
+
+    head = compare._git("rev-parse", "HEAD")
+    if head.returncode:
+        pytest.skip("needs a git checkout")
+    base = ["--out", str(tmp_path), "--dims", "4", "--seeds", "0", "--epochs", "1"]
+    first = compare.main([*base, "--methods", "raw", "pca"])  # as if stopped before ae ran
+    stopped = [*base, "--methods", "raw", "pca", "ae"]
+    compare.main([*stopped, "--report-stopped", head.stdout.strip(), "2026-12-02T02:38"])
+    with pytest.raises(SystemExit, match="settings differ"):
+        compare.main([*stopped, "--resume", "--lr", "0.01"])
+    with pytest.raises(SystemExit, match="drop --reuse"):
+        compare.main([*stopped, "--resume", "--reuse", str(tmp_path / "digits.csv")])
+
+    rows = compare.main([*stopped, "--resume"])
+    assert sorted((r["method"], r["n_features"]) for r in rows) == [
+        ("ae", 4), ("ae", 100), ("pca", 4), ("raw", 64)
+    ]  # fmt: skip
+    kept = {r["method"]: r["fit_seconds"] for r in rows if r["method"] != "ae"}
+    assert kept == {r["method"]: r["fit_seconds"] for r in first}  # not run again
+    md = (tmp_path / "digits.md").read_text()
+    assert "- resumed: 2 rows from a run of this script stopped" in md
+    assert "(the stopped run it resumed)" in md and "STOPPED" not in md
+    with pytest.raises(SystemExit, match="finished run"):  # nothing left to resume
+        compare.main([*stopped, "--resume"])
+
+    # a stopped run of another code is refused
+    compare.main([*stopped, "--report-stopped", "cde4f46", "2026-12-01T02:38"])
+    with pytest.raises(SystemExit, match="differs from this one|cannot compare"):
+        compare.main([*stopped, "--resume"])
