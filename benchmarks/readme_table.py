@@ -27,7 +27,7 @@ def section():
         rows = list(csv.DictReader(f))
     md = (RESULTS / "fashion-mnist.md").read_text().splitlines()
     keep = ("- date:", "- commit:", "- STOPPED:", "- machine:", "- settings:", "- total time:",
-            "- command:", "- reused:")  # fmt: skip
+            "- command:", "- resumed:", "- reused:")  # fmt: skip
     provenance = [line for line in md if line.startswith(keep)]
     targets = [line for line in md if line.startswith(("- met:", "- MISSED:"))]
     lines = [
