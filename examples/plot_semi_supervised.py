@@ -8,7 +8,7 @@ fine-tunes on the labeled ones. Here it is compared, at several fractions
 of labeled digits, with the same network trained from random weights on the
 labeled rows only, and with ``LogisticRegression`` on the raw pixels.
 On Fashion-MNIST, with 60,000 unlabeled images (see the label-efficiency
-benchmark), denoising pretraining, the default, adds 0.02 to 0.03 of test
+benchmark), denoising pretraining, the default, adds 0.018 to 0.030 of test
 accuracy at 100 to 1,000 labels; digits has only about 1,300 training rows in
 all, so there is little unlabeled data to learn from, and the figure below
 shows what that is worth: read it, rather than hope.
