@@ -248,3 +248,35 @@ def test_resume_keeps_a_stopped_runs_rows_only_when_its_code_and_settings_are_th
     compare.main([*stopped, "--report-stopped", "cde4f46", "2026-12-01T02:38"])
     with pytest.raises(SystemExit, match="differs from this one|cannot compare"):
         compare.main([*stopped, "--resume"])
+
+
+def test_the_objectives_tasks_corruptions_act_only_in_training_and_as_described():
+    import torch
+    import tune
+
+    x = torch.rand(200, 64) + 0.5  # no zeros of its own
+    inverted, block = tune.InvertedMasking(0.5), tune.BlockMasking(0.5, side=8, block=2)
+    for module in (inverted, block):
+        assert torch.equal(module.eval()(x), x)  # the identity when evaluating
+    out = inverted.train()(x)
+    kept = out != 0
+    assert 0.4 < kept.float().mean() < 0.6
+    assert torch.allclose(out[kept], 2 * x[kept])  # the kept entries scaled by 1 / (1 - p)
+    out = block.train()(x).reshape(-1, 8, 8)
+    patches = out.reshape(-1, 4, 2, 4, 2).permute(0, 1, 3, 2, 4).reshape(-1, 16, 4)
+    zero = (patches == 0).all(-1)
+    assert ((patches == 0).any(-1) == zero).all()  # a patch is masked whole or not at all
+    assert 0.4 < zero.float().mean() < 0.6
+
+
+def test_the_kl_sparsity_objective_pulls_mean_activations_to_the_target():
+    import torch
+    import tune
+
+    at_target = {"code": torch.full((10, 5), 0.05)}
+    above = {"code": torch.full((10, 5), 0.5)}
+    assert tune.kl_sparsity(at_target, True, rho=0.05, weight=1.0)["kl_sparsity"] < 1e-6
+    assert tune.kl_sparsity(above, True, rho=0.05, weight=1.0)["kl_sparsity"] > 0.1
+    assert tune.kl_sparsity(above, False, rho=0.05, weight=1.0) == {}  # training only
+    est = tune.OBJECTIVES["masking 0.5, sigmoid code, KL sparsity 0.05, weight 1"][0]()
+    assert est._objective(64).keywords == {"rho": 0.05, "weight": 1.0}
