@@ -1,0 +1,285 @@
+"""The experiments, as data: what is fitted, on which data, under which protocol.
+
+An experiment is a dict: ``protocol`` (a name in ``protocols.PROTOCOLS``), ``dataset``,
+``split`` ("test", or "validation" for tuning), ``seeds``, ``jobs`` (one dict per
+method and size: its ``estimator`` spec and whatever the protocol reads), ``about``
+(the settings, for the report), ``table`` (the columns reported), and optionally
+``targets``, ``figures`` and ``select`` (a tuning experiment's selection rule, which
+writes ``benchmarks/configs/<name>.json``). ``run.py`` expands the jobs over the seeds
+and caches each result; a new experiment is one entry of ``EXPERIMENTS``.
+"""
+
+import json
+from pathlib import Path
+
+CONFIGS = Path(__file__).resolve().parent / "configs"
+
+
+def est(path, schedule=None, **params):
+    """An estimator spec: ``path`` is "module.Class" (``skae.X`` for skae's own)."""
+    spec = {"estimator": path if "." in path else f"skae.{path}", "params": params}
+    return spec | ({"schedule": schedule} if schedule else {})
+
+
+def tuned(name):
+    """The choices a tuning experiment wrote to ``benchmarks/configs/<name>.json``."""
+    path = CONFIGS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+LABELS = {
+    "raw": "raw pixels", "pca": "PCA", "rbm": "RBM", "ae": "AE", "dae": "DAE", "sae": "SAE",
+    "conv_ae": "conv AE", "conv_dae": "conv DAE", "vae": "VAE",
+    "sae_finetuned": "SAE fine-tuned (classifier)", "sae_nopretrain": "same MLP, no pretraining",
+    "sae_semi": "SAEClassifier, semi-supervised", "self_training": "SelfTrainingClassifier",
+    "label_spreading": "LabelSpreading", "isolation_forest": "IsolationForest",
+    "ocsvm": "OneClassSVM", "lof": "LocalOutlierFactor",
+}  # fmt: skip
+SKAE = ("ae", "dae", "sae", "conv_ae", "conv_dae", "vae")  # skae's unsupervised features
+
+
+# -- raw pixels vs codes + LogisticRegression ---------------------------------------------------
+
+
+def features_vs_raw(dataset, seeds, image_shape, hidden, dims, overcomplete, epochs, conv,
+                    classifier, main, over_net, over_conv, targets=()):  # fmt: skip
+    """Raw pixels, PCA, the RBM and skae's transformers at every code size of ``dims``, the
+    MLP and conv autoencoders at the ``overcomplete`` sizes too (MLP nets of one layer with
+    the settings ``over_net``, conv nets with ``over_conv``), and the stacked classifier with
+    and without pretraining at size ``main``."""
+    n_pixels = image_shape[0] * image_shape[1]
+    mlp = dict(output_activation="sigmoid", max_epochs=epochs)
+    conv_net = dict(image_shape=image_shape, output_activation="sigmoid", **conv)
+    jobs = [{"method": "raw", "size": n_pixels, "estimator": None}]
+    for d in dims + tuple(d for d in overcomplete if d not in dims):
+        over = d in overcomplete
+        one_layer = dict(hidden_sizes=(), **over_net) if over else {}
+        if d <= max(dims):
+            jobs += [
+                {"method": "rbm", "estimator": est("sklearn.neural_network.BernoulliRBM",
+                 n_components=d, learning_rate=0.01, n_iter=epochs, batch_size=32)},
+                {"method": "sae", "estimator": est("SAETransformer", hidden_sizes=hidden,
+                 n_components=d, pretrain_epochs=epochs, **mlp | {"max_epochs": 0})},
+                {"method": "vae", "estimator": est("VAETransformer", hidden_sizes=hidden,
+                 n_components=d, **tuned(f"tune-{dataset}").get("vae", {}), **mlp)},
+            ] + ([{"method": "pca", "estimator": est("sklearn.decomposition.PCA", n_components=d)}]
+                 if d <= n_pixels else [])  # fmt: skip
+        if d <= max(dims) or over:
+            conv_over = over_conv if over else {}
+            jobs += [
+                {"method": "ae", "estimator": est("AETransformer", n_components=d,
+                 **dict(hidden_sizes=hidden, **mlp) | one_layer)},
+                {"method": "dae", "estimator": est("DAETransformer", n_components=d,
+                 noise="masking", **dict(hidden_sizes=hidden, **mlp) | one_layer)},
+                {"method": "conv_ae", "heavy": True, "estimator": est("ConvAETransformer",
+                 n_components=d, **conv_net | conv_over)},
+                {"method": "conv_dae", "heavy": True, "estimator": est("ConvAETransformer",
+                 n_components=d, noise="masking", **conv_net | conv_over)},
+            ]  # fmt: skip
+    for name in ("sae_finetuned", "sae_nopretrain"):
+        jobs.append({"method": name, "size": main, "classifier": True, "heavy": True,
+                     "estimator": est("SAEClassifier", n_components=main, noise=None,
+                                      pretrain=name == "sae_finetuned", **classifier)})  # fmt: skip
+    for job in jobs:
+        job["heavy"] = job.get("heavy") and n_pixels > 100  # digits' nets are all small
+        job.setdefault("size", (job["estimator"] or {}).get("params", {}).get("n_components"))
+        job["figures"] = job["size"] == main and job["method"] in SKAE
+    return {
+        "protocol": "linear_probe", "dataset": dataset, "split": "test", "seeds": seeds,
+        "jobs": jobs, "table": ("accuracy", "fit_seconds", "reconstruction_mse", "epochs", "C",
+                                "scaling"),
+        "figures": ("accuracy_vs_size", "reconstructions", "denoising", "vae_samples"),
+        "image_shape": image_shape, "main": main, "targets": targets,
+        "about": f"MLP widths {hidden} before the code, {epochs} epochs (per layer when "
+        f"pretraining), batch 32, Adam lr 1e-3, sigmoid output; DAE masking noise at its "
+        f"default level; skae codes as by default (linear below the number of pixels, sparse "
+        f"ReLU above); overcomplete sizes {overcomplete}: MLP nets of one layer, {over_net}; "
+        f"conv nets: {conv}, at overcomplete sizes {over_conv or 'the same'}; classifiers: "
+        f"{classifier}. Each feature method is followed by StandardScaler + "
+        "LogisticRegression(max_iter=2000), C in (0.01, 0.1, 1, 10) chosen on a held-out "
+        "sixth of the training set (each candidate fitted on at most 10,000 of the other "
+        "rows; raw pixels also choose StandardScaler or none), refitted on the whole training "
+        "set. Accuracy and reconstruction MSE are on the test set, used once.",
+    }  # fmt: skip
+
+
+def target(text, metric, op, value, methods=None, sizes=None):
+    """A target: the best ``metric`` of ``methods`` (all, by default) at ``sizes`` compared
+    with ``value``, a number or another target's spec (its best)."""
+    return dict(text=text, metric=metric, op=op, value=value, methods=methods, sizes=sizes)
+
+
+UNDER64, OVER = (16, 32, 64), (1024, 2048)
+EXPERIMENTS = {
+    "digits": features_vs_raw(
+        "digits", (0, 1, 2), (8, 8), (128,), (4, 8, 16, 32, 100), (100,), 40,
+        dict(channels=(16, 32), max_epochs=40, batch_size=32),
+        dict(hidden_sizes=(128,), max_epochs=40, dropout=0.3, pretrain_epochs=40,
+             schedule="cosine"), 16, dict(max_epochs=40), {},
+        targets=[target("best skae features at 100 components >= BernoulliRBM(100)", "accuracy",
+                        ">=", dict(methods=("rbm",), sizes=(100,)), SKAE, (100,))],
+    ),
+    "fashion-mnist": features_vs_raw(
+        "fashion-mnist", (0,), (28, 28), (512, 256), UNDER64, OVER, 10,
+        dict(channels=(32, 64), max_epochs=10, batch_size=128),
+        dict(hidden_sizes=(1024, 512), max_epochs=20, dropout=0.3, pretrain_epochs=10,
+             schedule="cosine"), 32, dict(max_epochs=5, batch_size=128), dict(max_epochs=5),
+        targets=[
+            target("`sae_finetuned` accuracy >= 0.905", "accuracy", ">=", 0.905,
+                   ("sae_finetuned",)),
+            target("best skae features with <= 64 dimensions >= 0.86", "accuracy", ">=", 0.86,
+                   SKAE, UNDER64),
+            target("best overcomplete skae features >= 0.88", "accuracy", ">=", 0.88, SKAE, OVER),
+            target("raw pixels, fairly tuned, >= 0.840", "accuracy", ">=", 0.84, ("raw",)),
+            target("best conv features <= 64 dims >= best MLP features <= 64 dims", "accuracy",
+                   ">=", dict(methods=("ae", "dae", "sae"), sizes=UNDER64),
+                   ("conv_ae", "conv_dae"), UNDER64),
+            target("`conv_ae` reconstruction MSE at 32 <= 0.007", "reconstruction_mse", "<=",
+                   0.007, ("conv_ae",), (32,)),
+            target("`conv_ae` reconstruction MSE at 64 <= 0.005", "reconstruction_mse", "<=",
+                   0.005, ("conv_ae",), (64,)),
+            target("32-dimensional `ae` reconstruction MSE <= 0.0095", "reconstruction_mse",
+                   "<=", 0.0095, ("ae",), (32,)),
+        ],
+    ),
+}  # fmt: skip
+
+
+# -- label efficiency ---------------------------------------------------------------------------
+
+
+def label_efficiency():
+    budgets, few = (100, 300, 1000, 3000, 10000, 60000), (100, 300, 1000, 3000)
+    net = dict(output_activation="sigmoid")
+    stacked = dict(hidden_sizes=(512, 256), n_components=32, dropout=0.2, pretrain_epochs=2)
+    # about the same number of gradient steps at every budget
+    per_budget = {str(n): {"max_epochs": max(20, min(200, 20000 // n))} for n in few}
+    semi = tuned("tune-fashion-mnist").get("semi", {})
+    jobs = [
+        {"method": "raw", "estimator": None},
+        {"method": "pca", "estimator": est("sklearn.decomposition.PCA", n_components=64)},
+        {"method": "rbm", "estimator": est("sklearn.neural_network.BernoulliRBM",
+                                           n_components=64, learning_rate=0.01, n_iter=10)},
+        {"method": "dae", "estimator": est("DAETransformer", hidden_sizes=(512, 256),
+         n_components=64, noise="masking", noise_level=0.25, max_epochs=10, **net)},
+        {"method": "conv_ae", "estimator": est("ConvAETransformer", image_shape=(28, 28),
+         channels=(32, 64), n_components=64, max_epochs=10, batch_size=128, **net)},
+        {"method": "vae", "estimator": est("VAETransformer", hidden_sizes=(512, 256),
+         n_components=64, max_epochs=10, **net)},
+        {"method": "dae_1024", "estimator": est("DAETransformer", hidden_sizes=(),
+         n_components=1024, noise="masking", max_epochs=5, batch_size=128, **net)},
+        {"method": "sae_semi", "semi": "unlabeled", "budgets": few, "per_budget": per_budget,
+         "estimator": est("SAEClassifier", **stacked, **semi)},
+        {"method": "sae_nopretrain", "semi": "labeled", "budgets": few, "per_budget": per_budget,
+         "estimator": est("SAEClassifier", pretrain=False, **stacked)},
+        {"method": "self_training", "semi": "subset", "budgets": few, "anchor_rows": 5000,
+         "estimator": est("sklearn.semi_supervised.SelfTrainingClassifier", max_iter=10,
+                          estimator=est("sklearn.linear_model.LogisticRegression", max_iter=500))},
+        {"method": "label_spreading", "semi": "subset", "budgets": few, "anchor_rows": 5000,
+         "estimator": est("sklearn.semi_supervised.LabelSpreading", kernel="knn",
+                          n_neighbors=10, max_iter=100)},
+    ]  # fmt: skip
+    for job in jobs:
+        job.setdefault("budgets", budgets)
+        job["draws"] = 3
+    return {
+        "protocol": "label_budgets", "dataset": "fashion-mnist", "split": "test", "seeds": (0,),
+        "jobs": jobs, "table": ("accuracy",), "by": "labels", "figures": ("accuracy_vs_labels",),
+        "about": "every unsupervised extractor fitted once on the 60,000 training images "
+        "without labels; per budget and draw (3 draws, stratified), StandardScaler + "
+        "LogisticRegression on the labeled rows' codes, C by 3-fold cross-validation (one "
+        "80/20 split from 10,000 labels up); the semi-supervised methods up to 3,000 labels; "
+        "scikit-learn's anchors on the labeled rows plus unlabeled ones up to 5,000 in all",
+    }  # fmt: skip
+
+
+EXPERIMENTS["label-efficiency"] = label_efficiency()
+
+
+# -- outliers, one class at a time ----------------------------------------------------------------
+
+
+def one_class_outliers():
+    net = dict(max_epochs=10, output_activation="sigmoid")
+    mlp = dict(hidden_sizes=(512, 256), n_components=32, **net)
+    detectors = {
+        "ae": est("AETransformer", **mlp),
+        "dae": est("DAETransformer", noise="masking", noise_level=0.25, **mlp),
+        "conv_ae": est("ConvAETransformer", image_shape=(28, 28), channels=(32, 64),
+                       n_components=32, batch_size=128, **net),
+        "vae": est("VAETransformer", **mlp),
+        "pca": est("sklearn.decomposition.PCA", n_components=32),
+    }  # fmt: skip
+    detectors = {k: est("ReconstructionOutlierDetector", estimator=v) for k, v in detectors.items()}
+    detectors |= {
+        "isolation_forest": est("sklearn.ensemble.IsolationForest"),
+        "ocsvm": est("sklearn.svm.OneClassSVM", nu=0.1, gamma="scale"),
+        "lof": est("sklearn.neighbors.LocalOutlierFactor", novelty=True),
+    }
+    jobs = [{"method": k, "normal_class": c, "estimator": v, "heavy": k == "conv_ae"}
+            for k, v in detectors.items() for c in range(10)]  # fmt: skip
+    return {
+        "protocol": "one_class", "dataset": "fashion-mnist", "split": "test", "seeds": (0,),
+        "jobs": jobs, "table": ("auroc", "fit_seconds"), "by": "normal_class",
+        "figures": ("auroc_by_class",),
+        "about": "each class in turn is the normal one: every detector is fitted on that "
+        "class's 6,000 training images alone and scores the 10,000 test images; AUROC of "
+        "score_samples against 'is of the normal class'; presets, not tuned",
+    }  # fmt: skip
+
+
+EXPERIMENTS["outliers"] = one_class_outliers()
+
+
+# -- tuning: the default code, on validation splits -------------------------------------------
+
+
+def select_defaults(rows):
+    """The overcomplete default: the candidate whose worst margin over BernoulliRBM(100)
+    across the six columns (two data sets x three downstream protocols) is the largest;
+    margins within 0.005 of the best tie, and then a code without top-k wins. The
+    undercomplete default: the best worst column."""
+    def margin(r):
+        return min(r[c] - rbm[c] for c in r["columns"])
+
+    rbm = next(r for r in rows if r["method"] == "rbm")
+    over = [r for r in rows if r["method"].startswith("dae") and r["size"] == 100]
+    top = max(margin(r) for r in over)
+    best = max((r for r in over if margin(r) >= top - 0.005),
+               key=lambda r: ("top_k" not in r["method"], margin(r)))  # fmt: skip
+    under = [r for r in rows if r["size"] == 32]
+    best_under = max(under, key=lambda r: min(r[c] for c in r["columns"]))
+    return {"overcomplete": best["method"], "vs RBM": round(margin(best), 4),
+            "undercomplete": best_under["method"]}  # fmt: skip
+
+
+def tune_digits():
+    codes = {"linear": dict(latent_activation="identity"),
+             "relu": dict(latent_activation="relu"),
+             "relu + L1 0.01": dict(latent_activation="relu", sparsity=0.01),
+             "relu + L1 0.03": dict(latent_activation="relu", sparsity=0.03),
+             "top-50": dict(latent_activation="relu", top_k=50)}  # fmt: skip
+    net = dict(output_activation="sigmoid", max_epochs=40)
+    jobs = [{"method": "rbm", "size": 100,
+             "estimator": est("sklearn.neural_network.BernoulliRBM", n_components=100)},
+            {"method": "raw", "size": 64, "estimator": None}]  # fmt: skip
+    for code, settings in codes.items():
+        for hidden in ((), (128,)):
+            jobs.append({"method": f"dae {hidden}, {code}", "size": 100, "estimator": est(
+                "DAETransformer", hidden_sizes=hidden, n_components=100, noise="masking",
+                **settings, **net)})  # fmt: skip
+    for code in ("linear", "relu + L1 0.01"):
+        jobs.append({"method": f"dae (512, 256), {code}", "size": 32, "estimator": est(
+            "DAETransformer", hidden_sizes=(512, 256), n_components=32, noise="masking",
+            **codes[code], **net)})  # fmt: skip
+    return {
+        "protocol": "downstream", "dataset": ("digits", "shifted-digits"), "split": "validation",
+        "seeds": (0, 1, 2), "jobs": jobs, "table": ("tuned C", "C=1000", "defaults"),
+        "select": select_defaults,
+        "about": "validation macro-F1 (a quarter of digits' training split, the test quarter "
+        "never loaded) under three downstream protocols, on digits and on digits with its "
+        "one-pixel shifts, mean of 3 seeds",
+    }  # fmt: skip
+
+
+EXPERIMENTS["tune-digits"] = tune_digits()

@@ -1,0 +1,271 @@
+"""The protocols: each a function ``(job, data) -> list of result rows``.
+
+A job is one entry of an experiment (``experiments.py``) with its seed; ``data``
+is ``(X_train, X_test, y_train, y_test)`` from :func:`load`. A row is a dict of
+numbers; arrays for the figures go under the key ``"_arrays"`` (saved beside
+the cached row, never in the csv). A new protocol is one function here and its
+name in ``PROTOCOLS``.
+"""
+
+import functools
+import importlib
+import time
+import warnings
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, roc_auc_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, StratifiedShuffleSplit
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+C_GRID = (0.01, 0.1, 1.0, 10.0)
+N_IMAGES = 10  # test images kept for the figures
+SELECTION_ROWS = 10_000  # at most this many rows fit each candidate C of a linear probe
+
+
+# -- data ---------------------------------------------------------------------------------
+
+
+@functools.cache
+def load(dataset, split="test", seed=0):
+    """``(X_train, X_test, y_train, y_test)`` of ``dataset``.
+
+    ``split="test"``: Fashion-MNIST's official split; digits 75% / 25%, stratified by
+    ``seed``. ``split="validation"``: the training part of that split, cut again (a sixth
+    of Fashion-MNIST, a quarter of digits, stratified, seed 0), so that tuning never sees
+    the test set. ``"shifted-digits"`` is digits with its four one-pixel shifts appended.
+    """
+    from skae.datasets import fetch_fashion_mnist, load_digits
+
+    if dataset == "fashion-mnist":
+        X_train, y_train = fetch_fashion_mnist(subset="train", return_X_y=True)
+        X_test, y_test = fetch_fashion_mnist(subset="test", return_X_y=True)
+    else:
+        X, y = load_digits(return_X_y=True)
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, stratify=y, random_state=seed if split == "test" else 0
+        )
+    if split == "validation":
+        size = 10_000 if dataset == "fashion-mnist" else 0.25
+        X_train, X_test, y_train, y_test = train_test_split(
+            X_train, y_train, test_size=size, stratify=y_train, random_state=0
+        )
+    if dataset == "shifted-digits":
+        (X_train, y_train), (X_test, y_test) = shifted(X_train, y_train), shifted(X_test, y_test)
+    return X_train, X_test, y_train, y_test
+
+
+def shifted(X, y):
+    """``X`` (8x8 images as rows) with its four one-pixel shifts appended, ``y`` repeated."""
+    images = X.reshape(-1, 8, 8)
+    out = [images]
+    for axis, step in ((1, 1), (1, -1), (2, 1), (2, -1)):
+        moved = np.roll(images, step, axis=axis)
+        edge = [slice(None)] * 3
+        edge[axis] = 0 if step == 1 else -1
+        moved[tuple(edge)] = 0
+        out.append(moved)
+    return np.concatenate(out).reshape(-1, 64), np.tile(y, 5)
+
+
+# -- estimators from their specs ------------------------------------------------------------
+
+
+def build(spec, seed):
+    """The estimator of ``spec`` (``{"estimator": "module.Class", "params": {...}}``, nested
+    specs allowed as parameters), with ``random_state=seed`` where it takes one. The key
+    ``"schedule": "cosine"`` adds skorch's cosine learning-rate decay over ``max_epochs``."""
+    if spec is None:
+        return None
+    module, name = spec["estimator"].rsplit(".", 1)
+    cls = getattr(importlib.import_module(module), name)
+    params = {
+        k: build(v, seed) if isinstance(v, dict) and "estimator" in v else _tuples(v)
+        for k, v in spec.get("params", {}).items()
+    }
+    if spec.get("schedule") == "cosine":
+        from skorch.callbacks import LRScheduler
+        from torch.optim.lr_scheduler import CosineAnnealingLR
+
+        params["net_params"] = {
+            "callbacks": [LRScheduler(CosineAnnealingLR, T_max=params["max_epochs"])]
+        }
+    est = cls(**params)
+    if "random_state" in est.get_params(deep=False):
+        est.set_params(random_state=seed)
+    return est
+
+
+def _tuples(value):
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+# -- protocols --------------------------------------------------------------------------------
+
+
+def probe(F, y, seed, scalings=("standard",), n_jobs=1):
+    """A LogisticRegression on features ``F``: C (and scaling) chosen on a held-out sixth
+    of the rows, each candidate fitted on at most ``SELECTION_ROWS`` of the others;
+    the chosen one refitted on all rows. Returns (model, C, scaling)."""
+    train, valid = train_test_split(
+        np.arange(len(y)), test_size=1 / 6, stratify=y, random_state=seed
+    )
+    if len(train) > SELECTION_ROWS:
+        train, _ = train_test_split(train, train_size=SELECTION_ROWS, stratify=y[train],
+                                    random_state=seed)  # fmt: skip
+
+    def model(scaling, C):
+        steps = [StandardScaler()] if scaling == "standard" else []
+        return make_pipeline(*steps, LogisticRegression(C=C, max_iter=2000))
+
+    candidates = [(s, C) for s in scalings for C in C_GRID]
+    scores = [model(*c).fit(F[train], y[train]).score(F[valid], y[valid]) for c in candidates]
+    scaling, C = candidates[int(np.argmax(scores))]
+    return model(scaling, C).fit(F, y), C, scaling
+
+
+def linear_probe(job, data):
+    """Fit the job's transformer on the training set (no labels), then :func:`probe` on its
+    codes; accuracy and reconstruction MSE on the test set. Raw pixels (no estimator) also
+    choose between StandardScaler and none. A classifier (``"classifier": true``) is fitted
+    on the labels and scored as it predicts."""
+    X_train, X_test, y_train, y_test = data
+    est = build(job["estimator"], job["seed"])
+    row, arrays = {}, {}
+    start = time.perf_counter()
+    if est is None:
+        model, row["C"], row["scaling"] = probe(X_train, y_train, job["seed"],
+                                                ("none", "standard"))  # fmt: skip
+        predict = model.predict
+    elif job.get("classifier"):
+        predict = est.fit(X_train, y_train).predict
+    else:
+        model, row["C"], row["scaling"] = probe(est.fit_transform(X_train), y_train, job["seed"])
+
+        def predict(X):
+            return model.predict(est.transform(X))
+
+    row["fit_seconds"] = time.perf_counter() - start
+    row["accuracy"] = float(np.mean(predict(X_test) == y_test))
+    if hasattr(est, "n_iter_"):
+        row["epochs"] = est.n_iter_
+    if hasattr(est, "inverse_transform") and not job.get("classifier"):
+        reconstruction = est.inverse_transform(est.transform(X_test))
+        row["reconstruction_mse"] = float(np.mean((reconstruction - X_test) ** 2))
+        if job.get("figures"):
+            arrays["reconstruction"] = reconstruction[-N_IMAGES:]
+    if job.get("figures") and getattr(est, "noise", None):
+        arrays["noisy"], arrays["denoised"] = denoised(est, X_train, X_test[-N_IMAGES:],
+                                                       job["seed"])  # fmt: skip
+    if job.get("figures") and hasattr(est, "sample"):
+        arrays["samples"] = est.sample(2 * N_IMAGES, random_state=job["seed"])
+    if arrays:
+        arrays["original"] = X_test[-N_IMAGES:]
+        row["_arrays"] = arrays
+    return [row]
+
+
+def denoised(est, X_train, X, seed):
+    """``X`` corrupted by a denoising autoencoder's noise (as fitted on ``X_train``), and its
+    reconstruction."""
+    import torch
+
+    from skae.noise import corruption_for
+
+    noise = corruption_for(est.noise, est.noise_level, X_train).train()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        noisy = noise(torch.as_tensor(X, dtype=torch.float32)).numpy()
+    return noisy, est.inverse_transform(est.transform(noisy))
+
+
+def _draw(y, n, seed):
+    """``n`` row numbers of ``y``, stratified by class (all rows when n = len(y))."""
+    if n >= len(y):
+        return np.arange(len(y))
+    split = StratifiedShuffleSplit(n_splits=1, train_size=n, random_state=seed)
+    return np.sort(next(split.split(np.zeros(len(y)), y))[0])
+
+
+def label_budgets(job, data):
+    """Label efficiency. A transformer is fitted once on every training row without labels;
+    then for each budget n and draw, a StandardScaler + LogisticRegression (C by 3-fold
+    cross-validation on the n labeled rows, one 80/20 split from 10,000 up) on their codes.
+    A semi-supervised classifier (``"semi": "unlabeled"``) is fitted per budget on every
+    row, the unlabeled ones marked -1; ``"semi": "subset"`` on the labeled rows plus
+    unlabeled ones up to ``anchor_rows``; ``"semi": "labeled"`` on the labeled rows alone."""
+    X_train, X_test, y_train, y_test = data
+    semi, rows = job.get("semi"), []
+    if semi is None:
+        start = time.perf_counter()
+        est = build(job["estimator"], job["seed"])
+        F_train = X_train if est is None else est.fit_transform(X_train)
+        F_test = X_test if est is None else est.transform(X_test)
+        fit_seconds = time.perf_counter() - start
+    for n in job["budgets"]:
+        for draw in range(job["draws"]):
+            labeled = _draw(y_train, n, draw)
+            start = time.perf_counter()
+            if semi is None:
+                cv = (StratifiedShuffleSplit(1, test_size=0.2, random_state=draw) if n >= 10_000
+                      else StratifiedKFold(3, shuffle=True, random_state=draw))  # fmt: skip
+                pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+                search = GridSearchCV(pipe, {"logisticregression__C": C_GRID}, cv=cv)
+                accuracy = search.fit(F_train[labeled], y_train[labeled]).score(F_test, y_test)
+                seconds = fit_seconds + time.perf_counter() - start
+            else:
+                spec = dict(job["estimator"])
+                spec["params"] = {**spec["params"], **job.get("per_budget", {}).get(str(n), {})}
+                clf = build(spec, draw)
+                if semi == "labeled":
+                    clf.fit(X_train[labeled], y_train[labeled])
+                else:
+                    rows_ = np.arange(len(y_train))
+                    if semi == "subset":
+                        others = np.setdiff1d(rows_, labeled)
+                        extra = np.random.default_rng(draw).choice(
+                            others, size=max(0, job["anchor_rows"] - n), replace=False)
+                        rows_ = np.sort(np.concatenate([labeled, extra]))
+                    clf.fit(X_train[rows_], np.where(np.isin(rows_, labeled), y_train[rows_], -1))
+                accuracy = clf.score(X_test, y_test)
+                seconds = time.perf_counter() - start
+            rows.append({"labels": n, "draw": draw, "accuracy": float(accuracy),
+                         "fit_seconds": seconds})  # fmt: skip
+    return rows
+
+
+def one_class(job, data):
+    """The one-class protocol: the detector is fitted on the training rows of one class (no
+    labels, no outliers); AUROC of ``score_samples`` on every test row against "is of that
+    class"."""
+    X_train, X_test, y_train, y_test = data
+    start = time.perf_counter()
+    detector = build(job["estimator"], job["seed"]).fit(X_train[y_train == job["normal_class"]])
+    seconds = time.perf_counter() - start
+    auroc = roc_auc_score(y_test == job["normal_class"], detector.score_samples(X_test))
+    return [{"auroc": float(auroc), "fit_seconds": seconds}]
+
+
+def downstream(job, data):
+    """Validation macro-F1 of the job's codes under the three downstream protocols users
+    pair a transformer with: LogisticRegression with C chosen by :func:`probe` after a
+    StandardScaler, a fixed C=1000 without scaling, and scikit-learn's defaults."""
+    X_fit, X_val, y_fit, y_val = data
+    est = build(job["estimator"], job["seed"])
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # dead units, convergence: as users see them
+        F_fit = X_fit if est is None else est.fit_transform(X_fit)
+        F_val = X_val if est is None else est.transform(X_val)
+        models = {
+            "tuned C": probe(F_fit, y_fit, 0)[0],
+            "C=1000": LogisticRegression(C=1000, max_iter=2000).fit(F_fit, y_fit),
+            "defaults": LogisticRegression().fit(F_fit, y_fit),
+        }
+    row = {k: f1_score(y_val, m.predict(F_val), average="macro") for k, m in models.items()}
+    return [{**row, "fit_seconds": time.perf_counter() - start}]
+
+
+PROTOCOLS = {f.__name__: f for f in (linear_probe, label_budgets, one_class, downstream)}

@@ -1,0 +1,292 @@
+"""Every report from cached results: the csv, the markdown table with its provenance, the
+targets and the figures. Nothing here fits a model; ``run.py`` calls :func:`write`."""
+
+import csv
+import datetime
+import json
+import operator
+import os
+import platform
+import statistics
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMAND = []  # the command line of this run, set by run.py
+CHOICES = ("C", "scaling", "epochs")  # reported as the values the seeds chose
+KEYS = ("method", "size", "dataset", "labels", "normal_class")  # what a table row is of
+
+
+def git(*cmd):
+    try:
+        done = subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True)
+    except OSError:
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def commit():
+    """The commit checked out, marked where skae/ or benchmarks/ has uncommitted changes."""
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "skae", "benchmarks",
+                ":!benchmarks/results")  # fmt: skip
+    return (git("rev-parse", "--short", "HEAD") or "unknown") + (" (modified)" if dirty else "")
+
+
+def now():
+    return f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC"
+
+
+def machine():
+    """Machine and library versions, as markdown lines."""
+    import skae
+    import torch
+
+    cpu = platform.processor() or "unknown CPU"
+    if Path("/proc/cpuinfo").exists():
+        names = [x for x in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in x]
+        cpu = names[0].split(":", 1)[1].strip() if names else cpu
+    memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
+    gpu = f"CUDA {torch.cuda.get_device_name()}" if torch.cuda.is_available() else "no GPU"
+    versions = ", ".join(f"{n} {metadata.version(n)}" for n in
+                         ("torch", "skorch", "scikit-learn", "numpy", "matplotlib"))  # fmt: skip
+    return [f"- machine: {platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, "
+            f"{memory:.0f} GiB RAM, {gpu}",
+            f"- versions: Python {platform.python_version()}, skae {skae.__version__}, {versions}"]
+
+
+def flatten(records):
+    """One dict per result row: the job's keys and the row's numbers."""
+    out = []
+    for record in records:
+        job = record["job"]
+        for row in record["rows"]:
+            out.append({k: job[k] for k in (*KEYS, "seed") if k in job} | row)
+    return out
+
+
+def _key(row):
+    return tuple(row.get(k) for k in KEYS if k != "dataset")
+
+
+def summarize(exp, records):
+    """Mean (and standard deviation) of each table column over seeds and draws, one dict per
+    method and size (and budget or class); with several data sets, one column per data set
+    and metric (``"columns"`` names them)."""
+    groups = {}
+    for row in flatten(records):
+        groups.setdefault(_key(row), []).append(row)
+    out = []
+    for rows in groups.values():
+        summary = {k: rows[0][k] for k in KEYS if k in rows[0] and k != "dataset"}
+        for dataset in sorted({r["dataset"] for r in rows}):
+            of = [r for r in rows if r["dataset"] == dataset]
+            for i, col in enumerate(exp["table"]):
+                values = [r[col] for r in of if col in r]
+                name = f"{dataset}: {col}" if isinstance(exp["dataset"], tuple) else col
+                if col in CHOICES and values:  # what each seed chose
+                    summary[name] = "/".join(f"{v:g}" if isinstance(v, float) else str(v)
+                                             for v in sorted(set(values)))  # fmt: skip
+                elif values:
+                    summary[name] = statistics.fmean(values)
+                    if len(values) > 1 and (i == 0 or name != col):
+                        summary[name + "_std"] = statistics.stdev(values)
+        summary["columns"] = [c for c in summary if ":" in c and not c.endswith("_std")]
+        out.append(summary)
+    first = out[0]["columns"][0] if out and out[0]["columns"] else exp["table"][0]
+    return sorted(out, key=lambda r: -r.get(first, -np.inf))
+
+
+def _fmt(value, std=None):
+    if isinstance(value, float):
+        text = (f"{value:.5f}" if abs(value) < 0.01 else f"{value:.4f}" if value < 10
+                else f"{value:.1f}")  # fmt: skip
+        return text + (f" ± {std:.4f}" if std is not None else "")
+    return "" if value is None else str(value)
+
+
+def targets(exp, summary):
+    """(text, value, met) for each target of ``exp``."""
+    def best(metric, methods, sizes, op):
+        rows = [r for r in summary if metric in r and (methods is None or r["method"] in methods)
+                and (sizes is None or r["size"] in sizes)]  # fmt: skip
+        pick = min if op == "<=" else max
+        return pick(rows, key=lambda r: r[metric]) if rows else None
+
+    out = []
+    for t in exp.get("targets", ()):
+        row = best(t["metric"], t["methods"], t["sizes"], t["op"])
+        ref = t["value"]
+        if isinstance(ref, dict):
+            ref_row = best(t["metric"], ref["methods"], ref["sizes"], t["op"])
+            ref = ref_row and ref_row[t["metric"]]
+            label = ref_row and f"{ref_row['method']} ({ref_row['size']}) {ref:.4f}"
+        if row is None or ref is None:
+            continue
+        got = f"{row['method']} ({row['size']}) {_fmt(row[t['metric']])}"
+        met = {">=": operator.ge, "<=": operator.le}[t["op"]](row[t["metric"]], ref)
+        ref_text = f" against {label}" if isinstance(t["value"], dict) else ""
+        out.append(f"- {'met' if met else 'MISSED'}: {t['text']}: {got}{ref_text}")
+    return out
+
+
+def write(name, exp, records, out, missing, runs_path):
+    """``<out>/<name>.csv``, ``<name>.md`` and the figures of ``exp``."""
+    rows = flatten(records)
+    fields = list(dict.fromkeys(k for r in rows for k in r))
+    with open(out / f"{name}.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    summary = summarize(exp, records)
+    runs = [json.loads(x) for x in runs_path.read_text().splitlines()] if runs_path.exists() else []
+    commits = sorted({r["commit"] for r in records})
+    columns = summary[0]["columns"] if summary and summary[0]["columns"] else exp["table"]
+    keys = [k for k in KEYS if k != "dataset" and any(k in r for r in summary)]
+    lines = [
+        f"# {name}", "",
+        f"Generated by `benchmarks/run.py {name}` from its cached results; do not edit by hand.",
+        "", f"- written: {now()}, at commit {commit()}",
+        f"- results: {len(records)} jobs, run at commit{'s' * (len(commits) > 1)} "
+        f"{', '.join(commits)}" + (f"; **{missing} jobs not run yet**" if missing else ""),
+        f"- run time: {sum(r['minutes'] for r in runs):.1f} min in {len(runs)} run(s): "
+        + ", ".join(f"`{r.get('command', 'benchmarks/run.py ' + name)}` at {r['commit']}, "
+                    f"{r['started']}, {r['minutes']:.1f} min" for r in runs),
+        *machine(), f"- data: {exp['dataset']}, {exp['split']} split; seeds {exp['seeds']}",
+        f"- settings: {exp['about']}", "",
+        "| " + " | ".join(keys + list(columns)) + " |",
+        "| " + " | ".join(["---"] * len(keys) + ["---:"] * len(columns)) + " |",
+    ]  # fmt: skip
+    for r in summary:
+        cells = [_fmt(r.get(k)) for k in keys]
+        cells += [_fmt(r.get(c), r.get(c + "_std")) for c in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    if exp.get("targets"):
+        lines += ["", "## Targets", "", *targets(exp, summary)]
+    figures = [f for f in exp.get("figures", ()) if FIGURES[f](name, exp, summary, records, out)]
+    if figures:
+        lines += ["", "## Figures", "", *(f"![{f}]({name}-{f}.png)" for f in figures)]
+    (out / f"{name}.md").write_text("\n".join(lines) + "\n")
+    print(f"wrote {out / name}.md, .csv and {len(figures)} figures")
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+
+def _figure(path, fig):
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _lines(ax, summary, x, y, methods):
+    from experiments import LABELS
+
+    for method in methods:
+        rs = sorted((r for r in summary if r["method"] == method and y in r), key=lambda r: r[x])
+        if rs:
+            ax.errorbar([r[x] for r in rs], [r[y] for r in rs], [r.get(y + "_std", 0) for r in rs],
+                        marker="o", capsize=3, label=LABELS.get(method, method),
+                        linestyle="--" if "conv" in method else "-")  # fmt: skip
+
+
+def accuracy_vs_size(name, exp, summary, records, out):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(10, 5))
+    features = [m for m in dict.fromkeys(r["method"] for r in summary)
+                if m not in ("raw",) and not m.startswith("sae_")]  # fmt: skip
+    _lines(ax, summary, "size", "accuracy", features)
+    for r in summary:
+        if r["method"] == "raw":
+            ax.axhline(r["accuracy"], color="black", linestyle="--",
+                       label=f"raw pixels ({r['size']})")
+            ax.axvline(r["size"], color="gray", linestyle=":", label="under- | overcomplete")
+        elif r["method"].startswith("sae_"):
+            ax.scatter([r["size"]], [r["accuracy"]], marker="*" if "fine" in r["method"] else "X",
+                       s=150, zorder=3, label=f"{r['method']} {r['accuracy']:.3f}")  # fmt: skip
+    sizes = sorted({r["size"] for r in summary})
+    ax.set(xscale="log", xlabel="code size (features given to LogisticRegression)",
+           ylabel="test accuracy", title=f"{name}: accuracy vs code size")  # fmt: skip
+    ax.set_xticks(sizes, [str(s) for s in sizes])
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return _figure(out / f"{name}-accuracy_vs_size.png", fig)
+
+
+def _images(name, exp, records, out, figure, rows):
+    """A grid of ReconstructionDisplay rows: (label, array key) for each figure job."""
+    import matplotlib.pyplot as plt
+
+    from skae.inspection import ReconstructionDisplay
+
+    from experiments import LABELS
+
+    drawn = []
+    for r in sorted(records, key=lambda r: r["job"]["method"]):
+        if r["job"]["seed"] == exp["seeds"][0]:
+            for label, key in rows:
+                if f"0:{key}" in r["arrays"]:
+                    drawn.append((label.format(LABELS.get(r["job"]["method"])), r["arrays"], key))
+    if not drawn:
+        return None
+    original = drawn[0][1]["0:original"]
+    if figure != "vae_samples":
+        drawn = [("original", drawn[0][1], "original")] + drawn
+    fig, axes = plt.subplots(len(drawn), 1, figsize=(12.2, 1.1 * len(drawn) + 0.6))
+    for ax, (label, arrays, key) in zip(np.atleast_1d(axes), drawn):
+        images = arrays[f"0:{key}"][: len(original)]
+        ReconstructionDisplay(images, images, exp["image_shape"]).plot(
+            ax=ax, rows=("original",), row_labels=[label])
+    fig.suptitle(f"{name}: {figure.replace('_', ' ')}, {exp['main']}-dimensional codes")
+    return _figure(out / f"{name}-{figure}.png", fig)
+
+
+def reconstructions(name, exp, summary, records, out):
+    return _images(name, exp, records, out, "reconstructions", [("{}", "reconstruction")])
+
+
+def denoising(name, exp, summary, records, out):
+    return _images(name, exp, records, out, "denoising",
+                   [("noisy ({})", "noisy"), ("denoised ({})", "denoised")])  # fmt: skip
+
+
+def vae_samples(name, exp, summary, records, out):
+    return _images(name, exp, records, out, "vae_samples", [("prior samples", "samples")])
+
+
+def accuracy_vs_labels(name, exp, summary, records, out):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5))
+    _lines(ax, summary, "labels", "accuracy", dict.fromkeys(r["method"] for r in summary))
+    ax.set(xscale="log", xlabel="labeled training images", ylabel="test accuracy",
+           title=f"{name}: accuracy vs labels (mean of draws)")  # fmt: skip
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return _figure(out / f"{name}-accuracy_vs_labels.png", fig)
+
+
+def auroc_by_class(name, exp, summary, records, out):
+    import matplotlib.pyplot as plt
+
+    methods = list(dict.fromkeys(r["method"] for r in summary))
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    width = 0.8 / len(methods)
+    for i, method in enumerate(methods):
+        rs = sorted((r for r in summary if r["method"] == method), key=lambda r: r["normal_class"])
+        ax.bar([r["normal_class"] + i * width for r in rs], [r["auroc"] for r in rs], width,
+               label=f"{method} (mean {statistics.fmean(r['auroc'] for r in rs):.3f})")
+    ax.set(xlabel="normal class", ylabel="test AUROC", ylim=(0.4, 1.0), xticks=range(10),
+           title=f"{name}: one class at a time")  # fmt: skip
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return _figure(out / f"{name}-auroc_by_class.png", fig)
+
+
+FIGURES = {f.__name__: f for f in (accuracy_vs_size, reconstructions, denoising, vae_samples,
+                                   accuracy_vs_labels, auroc_by_class)}  # fmt: skip

@@ -1,0 +1,169 @@
+"""The one benchmark runner: experiments -> jobs -> cached results -> reports.
+
+    python benchmarks/run.py digits                  # the main job, a few minutes on 2 cores
+    python benchmarks/run.py fashion-mnist           # the headline
+    python benchmarks/run.py label-efficiency outliers tune-digits
+
+Each experiment of ``experiments.py`` expands into jobs (one per entry, seed and data
+set). A job's result is cached in ``<out>/cache/<experiment>/<key>.json``, the key a
+hash of the job and of the code its result depends on (skae's version and the source of
+skae/ and protocols.py): a run stopped before its end continues where it stopped, and a
+change of code or settings runs its jobs again. Heavy jobs (conv nets, the classifiers)
+run one at a time with every torch thread; the others ``--jobs`` at a time (every core by
+default), one thread each. Then ``report.py`` writes ``<out>/<experiment>.csv``, ``.md``
+and the figures from the cached results.
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import experiments  # noqa: E402
+import report  # noqa: E402
+
+
+def expand(name, exp):
+    """The jobs of experiment ``name``: each entry for each seed and data set."""
+    datasets = exp["dataset"] if isinstance(exp["dataset"], tuple) else (exp["dataset"],)
+    return [
+        {**entry, "experiment": name, "protocol": exp["protocol"], "dataset": dataset,
+         "split": exp["split"], "seed": seed}  # fmt: skip
+        for entry in exp["jobs"]
+        for dataset in datasets
+        for seed in exp["seeds"]
+    ]
+
+
+def fingerprint():
+    """What every cached result depends on beside its job: skae's version and the source
+    of skae/ and of the protocols."""
+    import skae
+
+    digest = hashlib.sha256(skae.__version__.encode())
+    for path in sorted((HERE.parent / "skae").glob("*.py")) + [HERE / "protocols.py"]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def key(job, code):
+    """The cache key of ``job``: its settings (not how it is scheduled) and ``code``."""
+    settings = {k: v for k, v in job.items() if k != "heavy"}
+    text = json.dumps(settings, sort_keys=True, default=str) + code
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _work(job, threads):
+    """Run one job (in this process or a worker): its rows, seconds and provenance."""
+    sys.path.insert(0, str(HERE))
+    import torch
+
+    import protocols
+
+    torch.set_num_threads(threads)
+    data = protocols.load(job["dataset"], job["split"], job["seed"])
+    start = time.perf_counter()
+    rows = protocols.PROTOCOLS[job["protocol"]](job, data)
+    return job, rows, time.perf_counter() - start, threads
+
+
+def save(folder, job_key, job, rows, seconds, threads):
+    arrays = {f"{i}:{k}": v for i, r in enumerate(rows) for k, v in r.pop("_arrays", {}).items()}
+    if arrays:
+        np.savez_compressed(folder / f"{job_key}.npz", **arrays)
+    record = {"job": job, "rows": rows, "seconds": seconds, "threads": threads,
+              "commit": report.commit(), "date": report.now()}  # fmt: skip
+    (folder / f"{job_key}.json").write_text(json.dumps(record, indent=1, default=str))
+
+
+def run(name, args):
+    exp = experiments.EXPERIMENTS[name]
+    folder = args.out / "cache" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    code = fingerprint()
+    jobs = {key(job, code): job for job in expand(name, exp)}
+    if args.methods:
+        jobs = {k: j for k, j in jobs.items() if j["method"] in args.methods}
+    todo = {k: j for k, j in jobs.items() if not (folder / f"{k}.json").exists()}
+    print(f"{name}: {len(jobs)} jobs, {len(jobs) - len(todo)} cached, {len(todo)} to run",
+          flush=True)  # fmt: skip
+    if todo and not args.report_only:
+        start, started = time.perf_counter(), report.now()
+        for done, (job, rows, seconds, threads) in enumerate(schedule(todo, args.jobs), 1):
+            save(folder, key(job, code), job, rows, seconds, threads)
+            scores = ", ".join(f"{k} {v:.4g}" for k, v in rows[0].items()
+                               if isinstance(v, float) and k != "fit_seconds")  # fmt: skip
+            print(f"[{done}/{len(todo)}] {job['method']} {job.get('size', '')} seed "
+                  f"{job['seed']}: {scores} ({seconds:.0f} s)", flush=True)  # fmt: skip
+        with open(folder / "runs.jsonl", "a") as log:
+            log.write(json.dumps({"started": started, "commit": report.commit(),
+                                  "jobs": len(todo), "workers": args.jobs,
+                                  "command": " ".join(report.COMMAND),
+                                  "minutes": (time.perf_counter() - start) / 60}) + "\n")
+    records = {}
+    for k, job in jobs.items():
+        path = folder / f"{k}.json"
+        if path.exists():
+            record = json.loads(path.read_text())
+            npz = folder / f"{k}.npz"
+            record["arrays"] = dict(np.load(npz)) if npz.exists() else {}
+            records[k] = record
+    missing = len(jobs) - len(records)
+    report.write(name, exp, list(records.values()), args.out, missing, folder / "runs.jsonl")
+    if "select" in exp and not missing:
+        choice = exp["select"](report.summarize(exp, list(records.values())))
+        path = experiments.CONFIGS / f"{name}.json"
+        tuned = json.loads(path.read_text()) if path.exists() else {}
+        path.write_text(json.dumps(tuned | {"defaults": choice}, indent=2) + "\n")
+        print(f"{name}: chose {choice}, written to {path}")
+
+
+def schedule(todo, workers):
+    """Each job's (job, rows, seconds, threads) as it finishes: the heavy jobs first, one at
+    a time with every thread; then the light ones ``workers`` at a time, one thread each."""
+    from joblib import Parallel, delayed
+
+    heavy = [j for j in todo.values() if j.get("heavy")]
+    light = [j for j in todo.values() if not j.get("heavy")]
+    for job in heavy:
+        yield _work(job, os.cpu_count() or 1)
+    if workers <= 1:
+        yield from (_work(job, os.cpu_count() or 1) for job in light)
+        return
+    light.sort(key=lambda j: -(j.get("size") or 0))  # the wide codes first
+    yield from Parallel(n_jobs=workers, return_as="generator_unordered")(
+        delayed(_work)(job, 1) for job in light
+    )
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("experiments", nargs="+", choices=sorted(experiments.EXPERIMENTS))
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="light jobs run at a time (default: every core)")
+    parser.add_argument("--methods", nargs="+", help="run and report only these methods")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write the reports from the cache, running nothing")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    report.COMMAND[:] = ["python", f"benchmarks/{Path(sys.argv[0]).name}", *sys.argv[1:]]
+    for name in args.experiments:
+        run(name, args)
+
+
+if __name__ == "__main__":
+    print(f"started {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
+    main()

@@ -1,0 +1,92 @@
+"""The benchmark runner: experiments expand into jobs, results are cached, reports are
+written from the cache."""
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import experiments  # noqa: E402
+import protocols  # noqa: E402
+import run  # noqa: E402
+from experiments import est, target  # noqa: E402
+
+TINY = {
+    "protocol": "linear_probe", "dataset": "digits", "split": "test", "seeds": (0, 1),
+    "jobs": [{"method": "raw", "size": 64, "estimator": None},
+             {"method": "pca", "size": 4,
+              "estimator": est("sklearn.decomposition.PCA", n_components=4)}],
+    "table": ("accuracy", "reconstruction_mse", "C"), "about": "a tiny experiment",
+    "figures": ("accuracy_vs_size",),
+    "targets": [target("raw pixels >= PCA(4)", "accuracy", ">=",
+                       dict(methods=("pca",), sizes=None), ("raw",)),
+                target("PCA(4) accuracy >= 0.999", "accuracy", ">=", 0.999, ("pca",))],
+}  # fmt: skip
+
+
+@pytest.fixture
+def tiny(monkeypatch, tmp_path):
+    monkeypatch.setitem(experiments.EXPERIMENTS, "tiny", TINY)
+    run.main(["tiny", "--out", str(tmp_path), "--jobs", "1"])
+    return tmp_path
+
+
+def test_every_job_and_seed_is_run_and_reported(tiny):
+    with open(tiny / "tiny.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted((r["method"], r["seed"]) for r in rows) == [
+        ("pca", "0"), ("pca", "1"), ("raw", "0"), ("raw", "1")]  # fmt: skip
+    assert all(0.5 < float(r["accuracy"]) <= 1 for r in rows)
+    md = (tiny / "tiny.md").read_text()
+    assert "| method | size | accuracy | reconstruction_mse | C |" in md
+    assert "- machine:" in md and "- versions:" in md and "4 jobs, run at commit" in md
+    # targets are evaluated from the results, against a number or another method's best
+    assert "- met: raw pixels >= PCA(4)" in md and "- MISSED: PCA(4) accuracy >= 0.999" in md
+    assert (tiny / "tiny-accuracy_vs_size.png").stat().st_size > 0
+
+
+def test_a_second_run_takes_every_result_from_the_cache(tiny, monkeypatch):
+    def fail(job, data):
+        raise AssertionError("a cached job was run again")
+
+    monkeypatch.setitem(protocols.PROTOCOLS, "linear_probe", fail)
+    before = (tiny / "tiny.csv").read_text()
+    run.main(["tiny", "--out", str(tiny), "--jobs", "1"])
+    assert (tiny / "tiny.csv").read_text() == before
+    assert len((tiny / "cache" / "tiny" / "runs.jsonl").read_text().splitlines()) == 1
+
+
+def test_a_changed_job_runs_again_and_a_stopped_run_is_reported_as_such(tiny, monkeypatch):
+    changed = dict(TINY, jobs=[TINY["jobs"][0], {"method": "pca", "size": 5, "estimator": est(
+        "sklearn.decomposition.PCA", n_components=5)}])  # fmt: skip
+    monkeypatch.setitem(experiments.EXPERIMENTS, "tiny", changed)
+    run.main(["tiny", "--out", str(tiny), "--report-only"])
+    assert "**2 jobs not run yet**" in (tiny / "tiny.md").read_text()
+    run.main(["tiny", "--out", str(tiny), "--jobs", "1", "--methods", "pca"])
+    records = [json.loads(p.read_text()) for p in (tiny / "cache" / "tiny").glob("*.json")]
+    assert sorted(r["job"]["size"] for r in records) == [4, 4, 5, 5, 64, 64]
+
+
+def test_probe_chooses_c_on_a_held_out_split_from_the_grid():
+    X_train, X_test, y_train, y_test = protocols.load("digits")
+    model, C, scaling = protocols.probe(X_train, y_train, 0, ("none", "standard"))
+    assert C in protocols.C_GRID and scaling in ("none", "standard")
+    assert model.score(X_test, y_test) > 0.9
+
+
+def test_specs_build_nested_estimators_with_the_jobs_seed():
+    spec = est("ReconstructionOutlierDetector", estimator=est("AETransformer", hidden_sizes=[8]))
+    detector = protocols.build(spec, 3)
+    assert detector.estimator.hidden_sizes == (8,) and detector.estimator.random_state == 3
+
+
+def test_every_experiment_expands_into_jobs_with_known_protocols():
+    for name, exp in experiments.EXPERIMENTS.items():
+        jobs = run.expand(name, exp)
+        assert jobs and all(j["protocol"] in protocols.PROTOCOLS for j in jobs)
+        keys = {run.key(j, "code") for j in jobs}
+        assert len(keys) == len(jobs), f"{name}: two jobs share a cache key"
