@@ -108,6 +108,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _report  # noqa: E402
 import compare  # noqa: E402
+from protocols import shifted  # noqa: E402  (the one copy, shared with the runner)
 
 from skae import AETransformer, DAETransformer, SAEClassifier, VAETransformer  # noqa: E402
 from skae.datasets import fetch_fashion_mnist, load_digits  # noqa: E402
@@ -249,19 +250,6 @@ def tune_vae(data, args):
               beta=beta)  # fmt: skip
     best = max((r for r in rows if "beta" in r), key=lambda r: r["validation accuracy"])
     return rows, {"vae": {"beta": best["beta"]}}
-
-
-def shifted(X, y):
-    """``X`` (8x8 images as rows) with its four one-pixel shifts appended, ``y`` repeated."""
-    images = X.reshape(-1, 8, 8)
-    out = [images]
-    for axis, step in ((1, 1), (1, -1), (2, 1), (2, -1)):
-        moved = np.roll(images, step, axis=axis)
-        edge = [slice(None)] * 3
-        edge[axis] = 0 if step == 1 else -1
-        moved[tuple(edge)] = 0
-        out.append(moved)
-    return np.concatenate(out).reshape(-1, 64), np.tile(y, 5)
 
 
 def protocol_scores(F_fit, y_fit, F_val, y_val, n_jobs):
