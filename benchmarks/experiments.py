@@ -283,3 +283,37 @@ def tune_digits():
 
 
 EXPERIMENTS["tune-digits"] = tune_digits()
+
+
+# -- deployment: file sizes, load times, latency --------------------------------------------
+
+
+def deployment():
+    net = dict(n_components=32, max_epochs=1, batch_size=256)
+    jobs = [
+        {"method": "ae", "size": 32, "heavy": True,
+         "estimator": est("AETransformer", hidden_sizes=(512, 256), **net)},
+        {"method": "conv_ae", "size": 32, "heavy": True,
+         "estimator": est("ConvAETransformer", image_shape=(28, 28), channels=(32, 64), **net)},
+    ]  # fmt: skip
+    columns = ("pickle_MB", "skops_MB", "onnx_MB", "pickle_load_ms", "skops_load_ms",
+               "onnx_load_ms", "skae_1row_us", "onnxruntime_1row_us", "torch_1row_us",
+               "skae_10k_ms", "onnxruntime_10k_ms", "torch_10k_ms")  # fmt: skip
+    return {
+        "protocol": "deployment", "dataset": "fashion-mnist", "split": "test", "seeds": (0,),
+        "jobs": jobs, "table": columns,
+        "targets": [target(f"{m}: onnxruntime one-row latency <= skae's", "onnxruntime_1row_us",
+                           "<=", dict(methods=(m,), column="skae_1row_us"), (m,))
+                    for m in ("ae", "conv_ae")] + [
+                    target(f"{m}: onnxruntime 10,000 rows within 1.2 x bare torch",
+                           "onnxruntime_10k_ms", "<=",
+                           dict(methods=(m,), column="torch_10k_ms", factor=1.2), (m,))
+                    for m in ("ae", "conv_ae")],
+        "about": "the Fashion-MNIST-sized MLP AE (784-512-256-32) and conv AE (32, 64 "
+        "channels, code 32), trained one epoch: file sizes, load times (median of 5), "
+        "transform latency for one row (median of 200) and 10,000 rows (median of 5) in "
+        "skae, onnxruntime and a bare torch forward of the encoder, with every thread",
+    }  # fmt: skip
+
+
+EXPERIMENTS["deployment"] = deployment()

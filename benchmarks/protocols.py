@@ -268,4 +268,65 @@ def downstream(job, data):
     return [{**row, "fit_seconds": time.perf_counter() - start}]
 
 
-PROTOCOLS = {f.__name__: f for f in (linear_probe, label_budgets, one_class, downstream)}
+def _median_seconds(call, repeats):
+    call()  # warm up (allocations, lazy initialisation)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def deployment(job, data):
+    """What a saved model costs: file sizes (pickle, skops, ONNX), load times, and the
+    latency of ``transform`` for one row (median of 200 calls) and for 10,000 rows (median
+    of 5) in skae, in onnxruntime and as a bare torch forward of the encoder, all with the
+    job's threads. The model trains ``max_epochs`` on the training rows (the weights do
+    not change the costs)."""
+    import pickle
+
+    import onnxruntime as ort
+    import skl2onnx
+    import skops.io as sio
+    import torch
+
+    import skae.onnx  # noqa: F401
+
+    X_train, X_test = data[0], data[1]
+    est = build(job["estimator"], job["seed"]).fit(X_train)
+    blob, file = pickle.dumps(est), sio.dumps(est)
+    onx = skl2onnx.to_onnx(est, X_train[:1]).SerializeToString()
+    trusted = sio.get_untrusted_types(data=file)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = torch.get_num_threads()
+    session = ort.InferenceSession(onx, options, providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    encoder = est._encoder()
+    one, bulk = X_test[:1], X_test[:10_000]
+
+    def bare(X):
+        with torch.no_grad():
+            return encoder(torch.from_numpy(X)).numpy()
+
+    row = {
+        "pickle_MB": len(blob) / 1e6,
+        "skops_MB": len(file) / 1e6,
+        "onnx_MB": len(onx) / 1e6,
+        "pickle_load_ms": 1e3 * _median_seconds(lambda: pickle.loads(blob), 5),
+        "skops_load_ms": 1e3 * _median_seconds(lambda: sio.loads(file, trusted=trusted), 5),
+        "onnx_load_ms": 1e3 * _median_seconds(
+            lambda: ort.InferenceSession(onx, options, providers=["CPUExecutionProvider"]), 5),
+    }  # fmt: skip
+    for label, call in (("skae", est.transform), ("onnxruntime", lambda X: session.run(
+            None, {name: X})[0]), ("torch", bare)):  # fmt: skip
+        row[f"{label}_1row_us"] = 1e6 * _median_seconds(lambda: call(one), 200)
+        row[f"{label}_10k_ms"] = 1e3 * _median_seconds(lambda: call(bulk), 5)
+    np.testing.assert_allclose(session.run(None, {name: bulk})[0], est.transform(bulk),
+                               atol=1e-5)  # fmt: skip
+    return [row]
+
+
+PROTOCOLS = {
+    f.__name__: f for f in (linear_probe, label_budgets, one_class, downstream, deployment)
+}

@@ -119,10 +119,14 @@ def targets(exp, summary):
     for t in exp.get("targets", ()):
         row = best(t["metric"], t["methods"], t["sizes"], t["op"])
         ref = t["value"]
-        if isinstance(ref, dict):
-            ref_row = best(t["metric"], ref["methods"], ref["sizes"], t["op"])
-            ref = ref_row and ref_row[t["metric"]]
-            label = ref_row and f"{ref_row['method']} ({ref_row['size']}) {ref:.4f}"
+        if isinstance(ref, dict):  # another row's best, of this metric or of ref's "column"
+            metric, factor = ref.get("column", t["metric"]), ref.get("factor", 1)
+            ref_row = best(metric, ref["methods"], ref.get("sizes"), t["op"])
+            ref = ref_row and factor * ref_row[metric]
+            scale = f"{factor} x " if factor != 1 else ""
+            label = ref_row and (f"{scale}{ref_row['method']} ({ref_row['size']})"
+                                 f"{' ' + metric if metric != t['metric'] else ''} "
+                                 f"{ref_row[metric]:.4f}")  # fmt: skip
         if row is None or ref is None:
             continue
         got = f"{row['method']} ({row['size']}) {_fmt(row[t['metric']])}"

@@ -4,7 +4,7 @@
 check parameters, validate the data, seed, build the module, make the net,
 train, set the fitted state (all fitted attributes in one place,
 :meth:`_NetEstimator._set_fitted`). A concrete estimator adds its
-parameters and implements one hook, ``_build_module``; a new training
+parameters and implements one hook, ``_architecture``; a new training
 objective is the hook ``_objective`` (see :mod:`skae.objectives`).
 :class:`_PartialFitMixin` adds ``partial_fit`` and ``warm_start``.
 
@@ -36,6 +36,7 @@ from ._training import (
     Randomness,
     check_net_params,
     draw_seed,
+    initialized,
     make_net,
     resolve_device,
     train,
@@ -101,6 +102,7 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
         "loss_curve_",
         "best_loss_",
         "validation_scores_",
+        "validation_epochs_",
         "best_validation_score_",
         "n_features_in_",
         "feature_names_in_",
@@ -124,14 +126,33 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
 
     # --- hooks ----------------------------------------------------------------------------------
 
-    def _build_module(self, X, y, rng, fitted):
-        """The initialised network to train on ``X`` (and targets ``y``). One per architecture.
+    def _architecture(self, n_features, corruption, fitted):
+        """The untrained network for rows of ``n_features``. One per architecture.
 
-        ``fitted`` is the dict of fitted attributes this fit will set (those
-        found while validating the data are in it); a builder adds its own
-        (e.g. ``layers_``) there rather than on ``self``.
+        ``corruption`` is the training noise module (None: none); ``fitted`` the
+        fitted attributes the network depends on (e.g. ``image_shape_``,
+        ``layers_``, ``classes_``). Fitting initialises it (``_build_module``);
+        loading a saved model fills it with the saved weights (see
+        :mod:`skae._persistence`), so that no file holds a pickled network.
         """
         raise NotImplementedError
+
+    def _build_module(self, X, y, rng, fitted):
+        """The initialised network to train on ``X`` (and targets ``y``).
+
+        ``fitted`` is the dict of fitted attributes this fit will set (those
+        found while validating the data are in it); a builder that trains
+        parts first (the stacked layers) adds its own (e.g. ``layers_``) there.
+        """
+        return initialized(self._architecture(X.shape[1], self._corruption(X), fitted), rng)
+
+    def _weights_in_layers(self):
+        """Whether ``module_`` is made of ``layers_``' own weights (nothing to save twice)."""
+        return False
+
+    def _corruption(self, X):
+        """The training corruption of the input (see :mod:`skae.noise`); None: none."""
+        return None
 
     def _criterion(self):
         return torch.nn.MSELoss
@@ -235,16 +256,15 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
         self.__dict__.update(fitted)
         self.module_ = module
         losses = [float(h["train_loss"]) for h in history]
-        if continued:
-            self.n_iter_ += len(losses)
-            self.loss_curve_ = self.loss_curve_ + losses
-        else:
-            self.n_iter_ = len(losses)
-            self.loss_curve_ = losses
+        start = self.n_iter_ if continued else 0  # the epochs before this training
+        self.n_iter_ = start + len(losses)
+        self.loss_curve_ = (self.loss_curve_ if continued else []) + losses
         self.history_ = history
         if not (partial and continued):  # partial_fit adds nothing to fit's validation record
-            valid = [-float(h["valid_loss"]) for h in history if "valid_loss" in h]
+            epochs = [start + i + 1 for i, h in enumerate(history) if "valid_loss" in h]
+            valid = [-float(history[e - start - 1]["valid_loss"]) for e in epochs]
             self.validation_scores_ = valid or None
+            self.validation_epochs_ = epochs or None
             self.best_validation_score_ = max(valid) if valid else None
         if self.validation_scores_ is None:
             self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None

@@ -1,10 +1,22 @@
-"""Input checks: sklearn's validation, a fast path for small plain arrays, and what
-sklearn lets through that skae refuses (text, values beyond float32)."""
+"""The one validation path of every public entry point of skae.
 
+Input: :func:`check_input` (sklearn's validation, plus what sklearn lets
+through that skae refuses: text, values beyond float32), with a fast path for
+small plain arrays. Parameters: :func:`check_params` (sklearn's constraints,
+and bools are not ints), applied to estimators by ``_validate_params`` and to
+functions and methods by the :func:`validate_args` decorator.
+"""
+
+import functools
+import inspect
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils._param_validation import (
+    InvalidParameterError,
+    validate_parameter_constraints,
+)
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 # inputs of at most this many values may take the fast path of input checks
 SMALL_INPUT = 2**16
@@ -20,33 +32,123 @@ class _InputChecks:
         ``validate_data`` does. Numeric input is kept in its dtype (a memmap
         stays a memmap) and cast to float32 batch by batch.
         """
-        if not reset:
-            check_is_fitted(self)
-            if isinstance(y, str) and self._plainly_valid(X):
-                return check_float32_range(X)
-        check_no_strings(X)
-        out = validate_data(self, X, y, reset=reset, dtype="numeric")
-        if isinstance(out, tuple):
-            return check_float32_range(out[0]), out[1]
-        return check_float32_range(out)
+        return check_input(self, X, y, reset=reset)
 
-    def _plainly_valid(self, X):
-        """Whether a small ``X`` is a plain float array that ``validate_data`` would
-        pass unchanged: a fast path for single rows and small batches.
+    def _validate_params(self):
+        super()._validate_params()
+        refuse_bools(self)
 
-        Anything else (DataFrames, other dtypes or widths, non-finite values,
-        an estimator fitted with feature names) takes sklearn's full check,
-        which raises its usual errors.
-        """
-        return (
-            type(X) is np.ndarray
-            and X.ndim == 2
-            and X.dtype.kind == "f"
-            and 0 < X.size <= SMALL_INPUT
-            and X.shape[1] == self.n_features_in_
-            and not hasattr(self, "feature_names_in_")
-            and bool(np.isfinite(X).all())
+
+def check_input(estimator, X, y="no_validation", reset=False):
+    """THE input check: ``X`` (and ``y``) for ``estimator``, as sklearn checks them, and more.
+
+    No text (even text that reads as numbers), finite, 2-D, at least one row,
+    within float32; unless ``reset``, the estimator must be fitted and ``X``
+    must have its features (number and names). Raises ValueError, TypeError or
+    NotFittedError before anything changes; sets ``n_features_in_`` (and
+    ``feature_names_in_``) only when ``reset``.
+    """
+    if not reset:
+        check_is_fitted(estimator)
+        if isinstance(y, str) and _plainly_valid(estimator, X):
+            return check_float32_range(X)
+    check_no_strings(X)
+    out = validate_data(estimator, X, y, reset=reset, dtype="numeric")
+    if isinstance(out, tuple):
+        return check_float32_range(out[0]), out[1]
+    return check_float32_range(out)
+
+
+def check_codes(estimator, X, width, what="n_components"):
+    """:func:`check_input` for codes (``inverse_transform``): ``width`` columns, no names."""
+    check_is_fitted(estimator)
+    check_no_strings(X)
+    Z = check_float32_range(check_array(X, dtype="numeric", input_name="X"))
+    if Z.shape[1] != width:
+        raise ValueError(
+            f"X has {Z.shape[1]} features, but {type(estimator).__name__}.inverse_transform "
+            f"is expecting {width} features ({what}) as input."
         )
+    return Z
+
+
+def _plainly_valid(estimator, X):
+    """Whether a small ``X`` is a plain float array that ``validate_data`` would
+    pass unchanged: a fast path for single rows and small batches.
+
+    Anything else (DataFrames, other dtypes or widths, non-finite values, an
+    estimator fitted with feature names) takes sklearn's full check, which
+    raises its usual errors.
+    """
+    return (
+        type(X) is np.ndarray
+        and X.ndim == 2
+        and X.dtype.kind == "f"
+        and 0 < X.size <= SMALL_INPUT
+        and X.shape[1] == getattr(estimator, "n_features_in_", None)
+        and not hasattr(estimator, "feature_names_in_")
+        and bool(np.isfinite(X).all())
+    )
+
+
+def _is_bool(value):
+    return isinstance(value, (bool, np.bool_))
+
+
+def check_params(constraints, values, caller):
+    """sklearn's parameter validation, and a bool is refused where a bool is not asked for.
+
+    sklearn's ``Interval(Integral, ...)`` and ``Integral`` accept ``True`` (a
+    bool is an int in Python); skae refuses it everywhere but for "boolean" and
+    "verbose" parameters, so that ``unlabeled=True`` or ``n_images=True`` is an
+    error naming the parameter, not the number 1.
+    """
+    validate_parameter_constraints(constraints, values, caller_name=caller)
+    for name, value in values.items():
+        allowed = constraints.get(name, "no_validation")
+        if _is_bool(value) and allowed != "no_validation" and not (
+            {"boolean", "verbose"} & {c for c in allowed if isinstance(c, str)}
+        ):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {caller} must not be a bool; got {value!r}."
+            )
+
+
+def refuse_bools(estimator):
+    """An estimator's bools where its constraints want numbers or strings: refused, named."""
+    constraints = estimator._parameter_constraints
+    values = {k: v for k, v in estimator.get_params(deep=False).items() if k in constraints}
+    check_params(
+        {k: v for k, v in constraints.items() if k in values},
+        {k: v for k, v in values.items() if _is_bool(v)},
+        type(estimator).__name__,
+    )
+
+
+def validate_args(**constraints):
+    """Validate a function's (or method's) arguments with :func:`check_params` on each call.
+
+    The constraints are sklearn's (``Interval``, ``StrOptions``, "boolean",
+    ...); every parameter but ``self``, ``cls``, ``X``, ``y``, ``ax``,
+    ``estimator`` and ``**kwargs`` must have one, which the contract test
+    checks for every public function of skae (``__skae_constraints__``).
+    """
+
+    def decorate(func):
+        signature = inspect.signature(func)
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            values = {k: bound.arguments[k] for k in constraints}
+            check_params(constraints, values, func.__qualname__)
+            return func(*args, **kwargs)
+
+        wrapper.__skae_constraints__ = constraints
+        return wrapper
+
+    return decorate
 
 
 def positive_ints(values):

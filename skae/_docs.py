@@ -205,6 +205,11 @@ ATTRIBUTES = {
         "the negative validation loss (higher is better); else None. ``partial_fit`` adds "
         "nothing to it.",
     ),
+    "validation_epochs_": (
+        "list of int or None",
+        "The epoch (counted in ``n_iter_``, from 1) of each of ``validation_scores_``: "
+        "after a ``warm_start`` refit they follow the earlier epochs; else None.",
+    ),
     "best_validation_score_": (
         "float or None",
         "The best of ``validation_scores_``: the epoch whose weights are kept.",

@@ -1,46 +1,177 @@
-"""Pickling: the weights (on the CPU), not the optimizer, except mid-stream."""
+"""Saving: a fitted model's state is numbers and settings, never a pickled network.
+
+``__getstate__`` (which pickle, joblib and ``skops.io`` all call) gives the
+estimator's ``__dict__`` with the network as its weights, numpy arrays by
+name (``module_.state_dict()`` on the CPU), the training history as plain
+lists and dicts, and, for a model in the middle of a ``partial_fit`` stream,
+the optimizer state and generators as arrays too. ``__setstate__`` rebuilds
+the network from the estimator's parameters (``_architecture``) and fills it
+with the saved weights, after checking that every weight is there with its
+shape and dtype. A skops file of a skae model therefore names only skae's
+classes (and numpy's), and loads without unpickling anything.
+"""
 
 import copy
 
+import numpy as np
 import torch
+from skorch.history import History
+from sklearn.utils.fixes import parse_version
+
+# the layout of the saved state; a file of a newer layout is refused by name
+STATE_FORMAT = 1
 
 
 class _Persistence:
-    """A fitted model pickles to about its weights and loads on a machine without a GPU."""
+    """A fitted model saves to about its weights and loads on a machine without a GPU."""
 
     def __getstate__(self):
-        """Pickle the weights, not the optimizer: a fitted model pickles to about its weights.
+        """The state to save: settings, fitted attributes, weights as numpy arrays.
 
-        The module is pickled on the CPU, so a model fitted on a GPU loads on
-        a machine without one. The optimizer state and the generators are
-        kept only for a model in the middle of a ``partial_fit`` stream.
+        The optimizer state and the generators are kept only for a model in
+        the middle of a ``partial_fit`` stream.
         """
+        from . import __version__
+
         state = dict(super().__getstate__())  # a copy: object's is the live __dict__
         trainer = state.pop("_trainer", None)
         if trainer is not None and trainer.streaming:
-            optimizer = optimizer_state_to_cpu(trainer.net.optimizer_.state_dict())
-            state["_resume"] = {"optimizer": optimizer, "rng": trainer.rng.get_state()}
+            resume = {"optimizer": trainer.net.optimizer_.state_dict(),
+                      "rng": trainer.rng.get_state()}  # fmt: skip
+            state["_resume"] = resume
         for private in ("_chunk", "_pad_rows", "_device"):
             state.pop(private, None)
-        module = state.get("module_")
-        if module is not None and next(module.parameters()).device.type != "cpu":
-            state["module_"] = copy.deepcopy(module).cpu()
+        if "_resume" in state:
+            state["_resume"] = to_numpy(state["_resume"])
+        module = state.pop("module_", None)
+        if module is not None and not self._rebuildable():  # a network only fit can build
+            state["module_"] = copy.deepcopy(module).cpu() if _on_gpu(module) else module
+        elif module is not None:
+            state["module_"] = None if self._weights_in_layers() else {
+                name: value.detach().cpu().numpy().copy()
+                for name, value in module.state_dict().items()
+            }  # fmt: skip
+        if "history_" in state:
+            state["history_"] = [plain(entry) for entry in state["history_"]]
+        state["_skae_state"] = {"format": STATE_FORMAT, "version": __version__}
         return state
 
     def __setstate__(self, state):
+        from . import __version__
+
+        state = dict(state)
+        saved = state.pop("_skae_state", None)
+        if saved is not None and (
+            not isinstance(saved, dict) or saved.get("format", STATE_FORMAT) > STATE_FORMAT
+        ):
+            raise ValueError(
+                f"This {type(self).__name__} was saved by skae {saved.get('version', '?')!s} "
+                f"in a newer layout than this skae ({__version__}) reads: upgrade skae to load it."
+            )
+        if saved is not None and parse_version(str(saved["version"])) > parse_version(__version__):
+            raise ValueError(
+                f"This {type(self).__name__} was saved by skae {saved['version']}, newer than "
+                f"this skae ({__version__}): upgrade skae to load it."
+            )
+        weights = state.pop("module_", None)
+        has_module = "module_" in state or weights is not None or "n_features_in_" in state
         super().__setstate__(state)
-        if "module_" in state:
+        if "history_" in state:
+            self.history_ = History(self.history_)
+        if "_resume" in state:
+            self._resume = to_torch(self._resume)
+        if isinstance(weights, torch.nn.Module):  # a pickle of skae <= 0.3: the network itself
+            self.module_ = weights
+        elif has_module and "n_features_in_" in state:
+            self.module_ = self._rebuild(weights)
+        if "module_" in self.__dict__:
+            self.module_.eval()
             if self.device in ("cuda", "auto") and torch.cuda.is_available():
                 self.module_.to("cuda")
             self._prepare_inference()
 
+    def _rebuildable(self):
+        from ._base import _NetEstimator
 
-def optimizer_state_to_cpu(state):
-    """An optimizer's ``state_dict`` with its tensors on the CPU (loading moves them back)."""
-    return {
-        "state": {
-            k: {n: v.cpu() if torch.is_tensor(v) else v for n, v in s.items()}
-            for k, s in state["state"].items()
-        },
-        "param_groups": state["param_groups"],
-    }
+        return type(self)._architecture is not _NetEstimator._architecture
+
+    def _rebuild(self, weights):
+        """The network of this fitted estimator, filled with the saved ``weights``."""
+        n = self.n_features_in_
+        if not isinstance(n, int) or n < 1:
+            raise ValueError(f"The saved n_features_in_ must be a positive int, got {n!r}.")
+        corruption = self._corruption(np.zeros((1, n), dtype=np.float32))
+        module = self._architecture(n, corruption, self.__dict__)
+        if weights is None and self._weights_in_layers():
+            return module
+        load_weights(module, weights, type(self).__name__)
+        return module
+
+
+def _on_gpu(module):
+    return any(p.device.type != "cpu" for p in module.parameters())
+
+
+def load_weights(module, weights, owner):
+    """Fill ``module`` with ``weights`` (name: array), or say exactly what does not fit."""
+    expected = module.state_dict()
+    if not isinstance(weights, dict):
+        raise TypeError(
+            f"The saved weights of {owner} must be a dict of arrays by name, got "
+            f"{type(weights).__name__}."
+        )
+    missing = sorted(set(expected) - set(weights))
+    extra = sorted(set(weights) - set(expected))
+    if missing or extra:
+        raise ValueError(
+            f"The saved weights of {owner} do not fit its network: missing {missing}, "
+            f"unexpected {extra}."
+        )
+    tensors = {}
+    for name, target in expected.items():
+        value = weights[name]
+        dtype = torch.empty(0, dtype=target.dtype).numpy().dtype
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"The saved weight {name!r} of {owner} must be an array, got "
+                            f"{type(value).__name__}.")  # fmt: skip
+        if value.dtype != dtype:
+            raise TypeError(f"The saved weight {name!r} of {owner} has dtype {value.dtype}, "
+                            f"expected {dtype}.")  # fmt: skip
+        if value.shape != tuple(target.shape):
+            raise ValueError(f"The saved weight {name!r} of {owner} has shape {value.shape}, "
+                             f"expected {tuple(target.shape)}.")  # fmt: skip
+        tensors[name] = torch.from_numpy(np.array(value))
+    module.load_state_dict(tensors)
+
+
+def to_numpy(obj):
+    """Tensors anywhere in nested dicts, lists and tuples as numpy arrays (on the CPU)."""
+    if torch.is_tensor(obj):
+        return {"__tensor__": obj.detach().cpu().numpy().copy()}
+    if isinstance(obj, dict):
+        return {k: to_numpy(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(to_numpy(v) for v in obj)
+    return obj
+
+
+def to_torch(obj):
+    """The inverse of :func:`to_numpy`."""
+    if isinstance(obj, dict):
+        if set(obj) == {"__tensor__"}:
+            return torch.from_numpy(np.array(obj["__tensor__"]))
+        return {k: to_torch(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(to_torch(v) for v in obj)
+    return obj
+
+
+def plain(obj):
+    """A history entry as builtins: numpy and torch scalars as Python numbers."""
+    if isinstance(obj, dict):
+        return {k: plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [plain(v) for v in obj]
+    if isinstance(obj, (np.generic, torch.Tensor)):
+        return obj.item()
+    return obj

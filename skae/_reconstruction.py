@@ -8,10 +8,9 @@ import numpy as np
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import _NetEstimator
-from ._checks import check_float32_range, check_no_strings
+from ._checks import check_codes
 from .modules import ACTIVATIONS
 from .noise import NOISE_CONSTRAINTS, check_noise_level, corruption_for
 from .objectives import l1_code
@@ -81,10 +80,6 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
                 f"(or None, which picks it), not {self.output_activation!r}."
             )
 
-    def _corruption(self, X):
-        """The training-time corruption of the input: none for a plain autoencoder."""
-        return None
-
     def _output_activation(self):
         if self.output_activation is None:
             return "sigmoid" if self.loss == "bce" else "identity"
@@ -115,14 +110,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
         X_reconstructed : ndarray of shape (n_samples, n_features), float32
             The decoded rows.
         """
-        check_is_fitted(self)
-        check_no_strings(X)
-        Z = check_float32_range(check_array(X, dtype="numeric", input_name="X"))
-        if Z.shape[1] != self.n_components:
-            raise ValueError(
-                f"X has {Z.shape[1]} features, but {type(self).__name__}.inverse_transform "
-                f"is expecting {self.n_components} features (n_components) as input."
-            )
+        Z = check_codes(self, X, self.n_components)
         return self._forward(self.module_.decoder, Z, self.n_features_in_)
 
     def score_samples(self, X):

@@ -4,7 +4,6 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._base import _PartialFitMixin
 from ._reconstruction import _BaseAutoencoder, _CodeMixin, _NoiseMixin
-from ._training import initialized
 from .modules import mirrored_autoencoder
 
 
@@ -108,18 +107,17 @@ class AETransformer(_CodeMixin, _PartialFitMixin, _BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build_module(self, X, y, rng, fitted):
-        module = mirrored_autoencoder(
-            X.shape[1],
-            tuple(self._code_setting("hidden_sizes", X.shape[1])),
+    def _architecture(self, n_features, corruption, fitted):
+        return mirrored_autoencoder(
+            n_features,
+            tuple(self._code_setting("hidden_sizes", n_features)),
             self.n_components,
             self.activation,
-            self._code_setting("latent_activation", X.shape[1]),
+            self._code_setting("latent_activation", n_features),
             self._output_activation(),
-            self._corruption(X),
-            self._code_setting("top_k", X.shape[1]),
+            corruption,
+            self._code_setting("top_k", n_features),
         )
-        return initialized(module, rng)
 
 
 class DAETransformer(_NoiseMixin, AETransformer):

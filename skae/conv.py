@@ -5,7 +5,6 @@ import math
 from ._base import _PartialFitMixin
 from ._checks import positive_ints
 from ._reconstruction import _BaseAutoencoder, _CodeMixin, _NoiseMixin
-from ._training import initialized
 from .modules import conv_autoencoder
 
 
@@ -130,15 +129,14 @@ class ConvAETransformer(_CodeMixin, _NoiseMixin, _PartialFitMixin, _BaseAutoenco
         fitted["image_shape_"] = resolve_image_shape(self.image_shape, X.shape[1])
         return X, y, fitted
 
-    def _build_module(self, X, y, rng, fitted):
-        module = conv_autoencoder(
+    def _architecture(self, n_features, corruption, fitted):
+        return conv_autoencoder(
             fitted["image_shape_"],
             tuple(self.channels),
             self.n_components,
             self.activation,
-            self._code_setting("latent_activation", X.shape[1]),
+            self._code_setting("latent_activation", n_features),
             self._output_activation(),
-            self._corruption(X),
-            self._code_setting("top_k", X.shape[1]),
+            corruption,
+            self._code_setting("top_k", n_features),
         )
-        return initialized(module, rng)

@@ -25,6 +25,11 @@ from pathlib import Path
 import numpy as np
 from sklearn import datasets as sk_datasets
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import StrOptions
+
+from ._checks import validate_args
+
+__all__ = ["fetch_fashion_mnist", "load_digits"]
 
 ENV_VAR = "SKAE_FASHION_MNIST_DIR"
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -115,6 +120,13 @@ def _torchvision_root(data_home, download_if_missing):
     return cache
 
 
+@validate_args(
+    data_home=[str, os.PathLike, None],
+    subset=[StrOptions(set(_SUBSETS))],
+    download_if_missing=["boolean"],
+    return_X_y=["boolean"],
+    as_frame=["boolean"],
+)
 def fetch_fashion_mnist(
     *,
     data_home=None,
@@ -160,8 +172,6 @@ def fetch_fashion_mnist(
     >>> X.shape, X.dtype, y[:3]  # doctest: +SKIP
     ((10000, 784), dtype('float32'), array([9, 2, 1]))
     """
-    if subset not in _SUBSETS:
-        raise ValueError(f"subset must be one of {sorted(_SUBSETS)}, got {subset!r}.")
     from torchvision.datasets import FashionMNIST
 
     root = _torchvision_root(data_home, download_if_missing)
@@ -171,6 +181,7 @@ def fetch_fashion_mnist(
     return _bunch(images, target, list(TARGET_NAMES), DESCR, return_X_y, as_frame)
 
 
+@validate_args(return_X_y=["boolean"], as_frame=["boolean"])
 def load_digits(*, return_X_y=False, as_frame=False):
     """sklearn's embedded 8x8 digits (1,797 images, 10 classes), scaled to [0, 1].
 

@@ -8,15 +8,24 @@ is optional: it is imported only by ``plot``, with a clear ImportError when
 missing.
 """
 
+import copy
 import math
+from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils import _safe_indexing
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
+
+from ._checks import check_input, validate_args
+from ._training import draw_seed
+from .modules import random_source
+
+__all__ = ["LatentSpaceDisplay", "LossCurveDisplay", "ReconstructionDisplay"]
 
 
-def check_matplotlib_support(caller_name):
+def _check_matplotlib_support(caller_name):
     """A clear ImportError when matplotlib is missing (sklearn's own helper is private)."""
     try:
         import matplotlib  # noqa: F401
@@ -36,17 +45,76 @@ def _axes(ax, figsize):
 
 
 def _image_shape(estimator, n_features, image_shape):
-    if image_shape is not None:
-        return tuple(image_shape)[-2:]
-    shape = getattr(estimator, "image_shape_", None)
-    if shape is not None:
-        return tuple(shape)[-2:]
-    side = math.isqrt(n_features)
-    if side * side != n_features:
+    """``(H, W)`` or ``(C, H, W)`` of one row: given, the estimator's, or square."""
+    if image_shape is None:
+        image_shape = getattr(estimator, "image_shape_", None)
+    if image_shape is None:
+        side = math.isqrt(n_features)
+        if side * side != n_features:
+            raise ValueError(
+                f"Rows of {n_features} features are not square images: pass "
+                "image_shape=(H, W) or (C, H, W)."
+            )
+        return (side, side)
+    return _check_image_shape(image_shape, n_features)
+
+
+def _check_image_shape(image_shape, n_features):
+    shape = tuple(image_shape) if isinstance(image_shape, (tuple, list)) else None
+    if not shape or len(shape) not in (2, 3) or not all(
+        isinstance(v, Integral) and not isinstance(v, bool) and v > 0 for v in shape
+    ):
         raise ValueError(
-            f"Rows of {n_features} features are not square images: pass image_shape=(H, W)."
+            f"image_shape must be (H, W) or (C, H, W), positive ints, got {image_shape!r}."
         )
-    return (side, side)
+    if math.prod(shape) != n_features:
+        raise ValueError(
+            f"image_shape={shape} holds {math.prod(shape)} values, but the rows have "
+            f"{n_features} features: give the shape of one row's image."
+        )
+    return shape
+
+
+def _rows(X, n):
+    """The first ``n`` rows of ``X`` in its own container (a DataFrame keeps its names)."""
+    return _safe_indexing(X, np.arange(n))
+
+
+def _like(X, values):
+    """``values`` in the container of ``X`` (same columns), so that feature names travel."""
+    if hasattr(X, "columns"):
+        if type(X).__module__.startswith("pandas"):
+            import pandas as pd
+
+            return pd.DataFrame(values, columns=X.columns, index=X.index[: len(values)])
+        if type(X).__module__.startswith("polars"):
+            import polars as pl
+
+            return pl.DataFrame(values, schema=list(X.columns), orient="row")
+    return values
+
+
+def _array(out):
+    """Any transform output (array, DataFrame under ``set_output``) as a float ndarray."""
+    if hasattr(out, "to_numpy"):
+        out = out.to_numpy()
+    return np.asarray(out, dtype=np.float64)
+
+
+def _noise_of(estimator):
+    """A copy of the fitted training corruption of ``estimator`` (its fitted statistics
+    included), in training mode on the CPU; ValueError when it has none."""
+    corruption = getattr(getattr(estimator, "module_", None), "corruption", None)
+    if corruption is None or isinstance(corruption, torch.nn.Identity):
+        raise ValueError(
+            f"{type(estimator).__name__} adds no training noise: set noise=False, or "
+            "use a denoising autoencoder (noise=...)."
+        )
+    return copy.deepcopy(corruption).cpu().train()
+
+
+_TRANSFORMER = HasMethods(["transform"])
+_RECONSTRUCTOR = HasMethods(["transform", "inverse_transform"])
 
 
 class ReconstructionDisplay:
@@ -61,7 +129,7 @@ class ReconstructionDisplay:
     reconstructions : ndarray of shape (n_images, n_features)
         Their reconstructions (from ``noisy`` when given).
     image_shape : tuple of int
-        ``(H, W)`` of one image.
+        ``(H, W)`` of one image, or ``(C, H, W)`` (channels drawn side by side).
     noisy : ndarray of shape (n_images, n_features), default=None
         The corrupted input the reconstructions were made from: the denoising view.
     estimator_name : str, default=None
@@ -102,6 +170,13 @@ class ReconstructionDisplay:
         self.estimator_name = estimator_name
 
     @classmethod
+    @validate_args(
+        estimator=[_RECONSTRUCTOR],
+        n_images=[Interval(Integral, 1, None, closed="left")],
+        image_shape=[tuple, list, None],
+        noise=["boolean"],
+        random_state=["random_state"],
+    )
     def from_estimator(cls, estimator, X, *, n_images=10, image_shape=None, noise=False,
                        random_state=None, ax=None, **kwargs):  # fmt: skip
         """Reconstruct the first ``n_images`` rows of ``X`` with ``estimator`` and plot them.
@@ -115,12 +190,13 @@ class ReconstructionDisplay:
         n_images : int, default=10
             How many rows (the first ones) to show.
         image_shape : tuple of int, default=None
-            ``(H, W)`` of one image; None: the estimator's ``image_shape_``, else square.
+            ``(H, W)`` or ``(C, H, W)`` of one row; None: the estimator's
+            ``image_shape_``, else square. Channels are drawn side by side.
         noise : bool, default=False
             The denoising view: corrupt the rows with the estimator's own training
             noise (its ``noise`` and ``noise_level``) and reconstruct from the noisy rows.
         random_state : int, RandomState instance or None, default=None
-            Seeds the noise.
+            Seeds the noise (numpy's global generator is never used).
         ax : matplotlib Axes, default=None
             Where to draw; a new figure when None.
         **kwargs : dict
@@ -132,32 +208,25 @@ class ReconstructionDisplay:
             The display, drawn.
         """
         check_is_fitted(estimator)
-        X = check_array(X, dtype=np.float32)[:n_images]
+        shown = np.array(check_input(estimator, X)[:n_images], dtype=np.float32)  # a copy
+        shape = _image_shape(estimator, shown.shape[1], image_shape)
+        # a DataFrame goes on as one, so that a model fitted with feature names gets them
+        source = _rows(X, len(shown)) if hasattr(X, "columns") else shown
         noisy = None
-        source = X
         if noise:
-            corruption = getattr(estimator, "_corruption", lambda X: None)(X)
-            if corruption is None:
-                raise ValueError(
-                    f"{type(estimator).__name__} adds no training noise: set noise=False, or "
-                    "use a denoising autoencoder (noise=...)."
-                )
-            corruption.train()
-            seed = check_random_state(random_state).randint(2**31 - 1)
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(seed)
-                noisy = corruption(torch.as_tensor(X)).numpy()
-            source = noisy
-        reconstructions = np.asarray(estimator.inverse_transform(estimator.transform(source)))
-        display = cls(
-            X,
-            reconstructions,
-            _image_shape(estimator, X.shape[1], image_shape),
-            noisy=noisy,
-            estimator_name=type(estimator).__name__,
-        )
+            corruption = _noise_of(estimator)
+            generator = torch.Generator().manual_seed(draw_seed(random_state))
+            with torch.no_grad(), random_source(generator):
+                noisy = corruption(torch.as_tensor(shown)).numpy()
+            source = _like(source, noisy)
+        reconstructions = _array(estimator.inverse_transform(estimator.transform(source)))
+        display = cls(shown, reconstructions, shape, noisy=noisy,
+                      estimator_name=type(estimator).__name__)  # fmt: skip
         return display.plot(ax=ax, **kwargs)
 
+    @validate_args(
+        rows=[tuple, list, None], row_labels=[tuple, list, None], cmap=[str]
+    )
     def plot(self, ax=None, *, rows=None, row_labels=None, cmap="gray_r"):
         """Draw the images as one mosaic, a row of images per kind.
 
@@ -179,7 +248,7 @@ class ReconstructionDisplay:
         display : ReconstructionDisplay
             ``self``, with ``ax_``, ``figure_`` and ``image_`` set.
         """
-        check_matplotlib_support("ReconstructionDisplay.plot")
+        _check_matplotlib_support("ReconstructionDisplay.plot")
         if rows is None:
             rows = (
                 ("noisy", "reconstruction", "original")
@@ -197,15 +266,24 @@ class ReconstructionDisplay:
             default = {"original": "original", "reconstruction": f"reconstructed\n({name})",
                        "noisy": "noisy input"}  # fmt: skip
             row_labels = [default[r] for r in rows]
-        h, w = self.image_shape
-        n = len(self.originals)
+        if len(row_labels) != len(rows):
+            raise ValueError(f"row_labels needs one label per row ({len(rows)}), got "
+                             f"{len(row_labels)}.")  # fmt: skip
+        n, n_features = np.shape(self.originals)
+        shape = _check_image_shape(self.image_shape, n_features)
+        c, (h, w) = (shape[0] if len(shape) == 3 else 1), shape[-2:]
+        for name in rows:
+            if np.shape(data[name]) != (n, n_features):
+                raise ValueError(f"{name} must have the shape of originals, {(n, n_features)}, "
+                                 f"got {np.shape(data[name])}.")  # fmt: skip
         pad = 1
-        mosaic = np.full((len(rows) * (h + pad) - pad, n * (w + pad) - pad), np.nan)
+        n_cells = n * c  # the channels of an image side by side
+        mosaic = np.full((len(rows) * (h + pad) - pad, n_cells * (w + pad) - pad), np.nan)
         for i, name in enumerate(rows):
-            images = np.clip(np.asarray(data[name], dtype=float), 0, 1).reshape(n, h, w)
+            images = np.clip(np.asarray(data[name], dtype=float), 0, 1).reshape(n_cells, h, w)
             for j, image in enumerate(images):
                 mosaic[i * (h + pad) : i * (h + pad) + h, j * (w + pad) : j * (w + pad) + w] = image
-        ax = _axes(ax, figsize=(1.0 * n + 1.5, 1.1 * len(rows) + 0.3))
+        ax = _axes(ax, figsize=(1.0 * n_cells * w / h + 1.5, 1.1 * len(rows) + 0.3))
         import matplotlib
 
         cmap_ = matplotlib.colormaps[cmap].with_extremes(bad="white")  # the gaps
@@ -228,6 +306,9 @@ class LossCurveDisplay:
         The mean training loss of each epoch (an estimator's ``loss_curve_``).
     validation_loss : list of float, default=None
         The validation loss of each epoch of ``fit`` (minus ``validation_scores_``).
+    validation_epochs : list of int, default=None
+        The epoch (from 1, as in ``loss_curve``) of each validation loss (an
+        estimator's ``validation_epochs_``); None: 1, 2, ...
     estimator_name : str, default=None
         Shown in the title.
 
@@ -256,14 +337,18 @@ class LossCurveDisplay:
     True
     """
 
-    def __init__(self, loss_curve, *, validation_loss=None, estimator_name=None):
+    def __init__(self, loss_curve, *, validation_loss=None, validation_epochs=None,
+                 estimator_name=None):  # fmt: skip
         self.loss_curve = loss_curve
         self.validation_loss = validation_loss
+        self.validation_epochs = validation_epochs
         self.estimator_name = estimator_name
 
     @classmethod
+    @validate_args(estimator=[HasMethods(["fit"])])
     def from_estimator(cls, estimator, *, ax=None, **kwargs):
-        """Read a fitted estimator's ``loss_curve_`` and ``validation_scores_`` and plot them.
+        """Read a fitted estimator's ``loss_curve_`` and ``validation_scores_`` (at its
+        ``validation_epochs_``) and plot them.
 
         Parameters
         ----------
@@ -280,12 +365,17 @@ class LossCurveDisplay:
             The display, drawn.
         """
         check_is_fitted(estimator)
+        if not hasattr(estimator, "loss_curve_"):
+            raise ValueError(f"{type(estimator).__name__} records no loss_curve_ to draw.")
         scores = getattr(estimator, "validation_scores_", None)
         validation = None if scores is None else [-s for s in scores]
+        epochs = getattr(estimator, "validation_epochs_", None)
         display = cls(list(estimator.loss_curve_), validation_loss=validation,
+                      validation_epochs=None if epochs is None else list(epochs),
                       estimator_name=type(estimator).__name__)  # fmt: skip
         return display.plot(ax=ax, **kwargs)
 
+    @validate_args(log_scale=["boolean"])
     def plot(self, ax=None, *, log_scale=False):
         """Draw the curves against the epoch.
 
@@ -301,16 +391,20 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             ``self``, with ``ax_``, ``figure_`` and ``lines_`` set.
         """
-        check_matplotlib_support("LossCurveDisplay.plot")
+        _check_matplotlib_support("LossCurveDisplay.plot")
         ax = _axes(ax, figsize=(6, 4))
         epochs = np.arange(1, len(self.loss_curve) + 1)
         self.lines_ = ax.plot(epochs, self.loss_curve, marker="o", ms=3, label="training loss")
         if self.validation_loss is not None:
-            n = len(self.validation_loss)
-            self.lines_ += ax.plot(np.arange(1, n + 1), self.validation_loss, marker="s", ms=3,
-                                   label="validation loss")  # fmt: skip
-            best = int(np.argmin(self.validation_loss))
-            ax.axvline(best + 1, color="gray", ls=":", label=f"best epoch ({best + 1})")
+            loss = np.asarray(self.validation_loss, dtype=float)
+            at = self.validation_epochs
+            at = np.arange(1, len(loss) + 1) if at is None else np.asarray(at)
+            if at.shape != loss.shape or loss.ndim != 1:
+                raise ValueError(f"validation_epochs needs one epoch per validation loss "
+                                 f"({loss.shape}), got {at.shape}.")  # fmt: skip
+            self.lines_ += ax.plot(at, loss, marker="s", ms=3, label="validation loss")
+            best = int(at[np.argmin(loss)])
+            ax.axvline(best, color="gray", ls=":", label=f"best epoch ({best})")
         if log_scale:
             ax.set_yscale("log")
         ax.set_xlabel("epoch")
@@ -368,6 +462,7 @@ class LatentSpaceDisplay:
         self.estimator_name = estimator_name
 
     @classmethod
+    @validate_args(estimator=[_TRANSFORMER], projection=[StrOptions({"pca"})])
     def from_estimator(cls, estimator, X, y=None, *, projection="pca", ax=None, **kwargs):
         """Encode ``X`` with ``estimator`` and plot the codes (projected when wider than 2).
 
@@ -392,22 +487,35 @@ class LatentSpaceDisplay:
         display : LatentSpaceDisplay
             The display, drawn.
         """
-        if projection != "pca":
-            raise ValueError(f"projection must be 'pca', got {projection!r}.")
         check_is_fitted(estimator)
-        Z = np.asarray(estimator.transform(X), dtype=np.float64)
+        checked = check_input(estimator, X)
+        if y is not None:
+            y = column_or_1d(y, warn=True)
+            check_consistent_length(checked, y)
+        Z = _array(estimator.transform(X))
         used = None
         if Z.shape[1] > 2:
             from sklearn.decomposition import PCA
 
-            Z = PCA(2, random_state=0).fit_transform(Z)
+            if len(Z) < 2:
+                raise ValueError(
+                    f"Codes of {Z.shape[1]} dimensions are projected onto their principal "
+                    f"components, which needs at least 2 samples; got {len(Z)}."
+                )
+
+            Z = PCA(2, random_state=0).set_output(transform="default").fit_transform(Z)
             used = "PCA of the codes"
         elif Z.shape[1] == 1:
             Z = np.column_stack([Z[:, 0], np.zeros(len(Z))])
-        display = cls(Z, y=None if y is None else np.asarray(y), projection=used,
+        display = cls(Z, y=y, projection=used,
                       estimator_name=type(estimator).__name__)  # fmt: skip
         return display.plot(ax=ax, **kwargs)
 
+    @validate_args(
+        cmap=[str],
+        s=[Interval(Real, 0, None, closed="neither")],
+        alpha=[Interval(Real, 0, 1, closed="both")],
+    )
     def plot(self, ax=None, *, cmap="tab10", s=8, alpha=0.7):
         """Draw the points, coloured by ``y`` with a legend of its classes.
 
@@ -427,7 +535,7 @@ class LatentSpaceDisplay:
         display : LatentSpaceDisplay
             ``self``, with ``ax_``, ``figure_`` and ``scatter_`` set.
         """
-        check_matplotlib_support("LatentSpaceDisplay.plot")
+        _check_matplotlib_support("LatentSpaceDisplay.plot")
         ax = _axes(ax, figsize=(6, 5))
         Z = self.embedding
         if self.y is None:

@@ -5,13 +5,12 @@ from numbers import Real
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, OutlierMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import unchanged_on_failure
-from ._checks import check_float32_range, check_no_strings
+from ._checks import _InputChecks
 
 
-class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
+class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChecks, BaseEstimator):
     """Outlier detection by reconstruction error, over any model with ``inverse_transform``.
 
     The model (an skae autoencoder, ``PCA``, ``KernelPCA(fit_inverse_transform=True)``,
@@ -92,11 +91,6 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstima
         k = max(1, min(32, n_features // 4))
         return AETransformer(hidden_sizes=(128,), n_components=k, random_state=self.random_state)
 
-    def _validate(self, X, reset):
-        check_no_strings(X)
-        X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
-        return check_float32_range(X)
-
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Fit the model on ``X`` and set ``offset_`` from the training scores.
@@ -114,7 +108,7 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstima
             The fitted detector.
         """
         with unchanged_on_failure(self):
-            X = self._validate(X, reset=True)
+            X = self._validate_X(X, reset=True)
             estimator = self._make_estimator(X.shape[1]).fit(X)
             scores = _scores(estimator, X)
             if self.contamination == "auto":
@@ -139,8 +133,8 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstima
         scores : ndarray of shape (n_samples,), float64
             ``-mean((inverse_transform(transform(x)) - x)²)`` per sample.
         """
-        check_is_fitted(self)
-        return _scores(self.estimator_, self._validate(X, reset=False))
+        X = self._validate_X(X)
+        return _scores(self.estimator_, X)
 
     def decision_function(self, X):
         """``score_samples - offset_``: negative for outliers, positive for inliers.

@@ -231,15 +231,21 @@ class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build_module(self, X, y, rng, fitted):
-        layers = pretrain_layers(self, X, rng, self._output_activation(), self.loss)
-        fitted["layers_"] = layers
+    def _architecture(self, n_features, corruption, fitted):
+        # without fine-tuning, the stack is the layers' own blocks (shared, saved once)
         finetune = self.max_epochs > 0
         return AutoEncoder(
-            stacked_encoder(layers, copy_weights=finetune),
-            stacked_decoder(layers, copy_weights=finetune),
-            self._corruption(X),
+            stacked_encoder(fitted["layers_"], copy_weights=finetune),
+            stacked_decoder(fitted["layers_"], copy_weights=finetune),
+            corruption,
         )
+
+    def _weights_in_layers(self):
+        return self.max_epochs == 0
+
+    def _build_module(self, X, y, rng, fitted):
+        fitted["layers_"] = pretrain_layers(self, X, rng, self._output_activation(), self.loss)
+        return self._architecture(X.shape[1], self._corruption(X), fitted)
 
 
 class SAEClassifier(
@@ -490,19 +496,24 @@ class SAEClassifier(
     def _criterion(self):
         return nn.CrossEntropyLoss
 
-    def _build_module(self, X, y, rng, fitted):
+    def _architecture(self, n_features, corruption, fitted):
         if self.pretrain:
-            layers = pretrain_layers(self, X, rng, "identity", "mse")
-            body = stacked_encoder(layers, copy_weights=True)
+            body = stacked_encoder(fitted["layers_"], copy_weights=True)
         else:
-            layers = []
-            widths = (X.shape[1], *self.hidden_sizes, self.n_components)
-            body = initialized(mlp(widths, self.activation, "identity"), rng)
-        fitted["layers_"] = layers
+            body = mlp((n_features, *self.hidden_sizes, self.n_components), self.activation,
+                       "identity")  # fmt: skip
         if self.dropout:
             body = nn.Sequential(*(nn.Sequential(*b, Dropout(self.dropout)) for b in body))
-        head = initialized(nn.Linear(self.n_components, len(fitted["classes_"])), rng)
-        return Classifier(body, head)
+        return Classifier(body, nn.Linear(self.n_components, len(fitted["classes_"])))
+
+    def _build_module(self, X, y, rng, fitted):
+        pretrained = self.pretrain
+        fitted["layers_"] = pretrain_layers(self, X, rng, "identity", "mse") if pretrained else []
+        module = self._architecture(X.shape[1], None, fitted)
+        if not pretrained:  # the body's weights, then the head's, from the fit's generator
+            initialized(module.encoder, rng)
+        initialized(module.head, rng)
+        return module
 
     def predict_proba(self, X):
         """Class probabilities: the softmax of the network's output.

@@ -1,16 +1,16 @@
 """VAETransformer: a variational autoencoder, as one module and one loss-terms hook."""
 
 from functools import partial
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _PartialFitMixin
+from ._checks import validate_args
 from ._reconstruction import _BaseAutoencoder
-from ._training import initialized
+from ._training import draw_seed
 from .modules import variational_autoencoder
 from .objectives import gaussian_kl
 
@@ -131,15 +131,14 @@ class VAETransformer(_PartialFitMixin, _BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build_module(self, X, y, rng, fitted):
-        module = variational_autoencoder(
-            X.shape[1],
+    def _architecture(self, n_features, corruption, fitted):
+        return variational_autoencoder(
+            n_features,
             tuple(self.hidden_sizes),
             self.n_components,
             self.activation,
             self._output_activation(),
         )
-        return initialized(module, rng)
 
     def _objective(self, n_features):  # the one hook: the ELBO's KL term
         return partial(gaussian_kl, beta=self.beta, n_features=n_features)
@@ -149,6 +148,8 @@ class VAETransformer(_PartialFitMixin, _BaseAutoencoder):
         # chooses its dimension, not a failed fit: not reported
         return None
 
+    @validate_args(n_samples=[Interval(Integral, 1, None, closed="left")],
+                   random_state=["random_state"])  # fmt: skip
     def sample(self, n_samples=1, random_state=None):
         """Draw new rows: codes from the prior N(0, I), decoded.
 
@@ -165,9 +166,8 @@ class VAETransformer(_PartialFitMixin, _BaseAutoencoder):
             The decoded draws.
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}.")
         # None: fresh OS entropy, never numpy's global generator (check_random_state(None))
-        seed = None if random_state is None else check_random_state(random_state).randint(2**31 - 1)
-        Z = np.random.default_rng(seed).standard_normal((n_samples, self.n_components))
+        Z = np.random.default_rng(draw_seed(random_state)).standard_normal(
+            (n_samples, self.n_components)
+        )
         return self._forward(self.module_.decoder, Z.astype(np.float32), self.n_features_in_)

@@ -94,7 +94,7 @@ def test_missing_and_offline_names_the_remedies(tmp_path, monkeypatch, no_env):
 
 
 def test_bad_subset():
-    with pytest.raises(ValueError, match="subset must be one of"):
+    with pytest.raises(ValueError, match="subset. parameter of fetch_fashion_mnist"):
         fetch_fashion_mnist(subset="validation")
 
 

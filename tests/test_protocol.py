@@ -17,7 +17,6 @@ import skae
 from skae import AETransformer, DAETransformer
 from skae._base import _NetEstimator, _PartialFitMixin
 from skae._reconstruction import _BaseAutoencoder
-from skae._training import initialized
 from skae.modules import mirrored_autoencoder
 
 PUBLIC = [getattr(skae, name) for name in skae.__all__ if inspect.isclass(getattr(skae, name))]
@@ -47,8 +46,8 @@ class DecorrelatedAE(_PartialFitMixin, _BaseAutoencoder):
             if name != "self":
                 setattr(self, name, value)
 
-    def _build_module(self, X, y, rng, fitted):
-        return initialized(mirrored_autoencoder(X.shape[1], (32,), self.n_components), rng)
+    def _architecture(self, n_features, corruption, fitted):  # the network
+        return mirrored_autoencoder(n_features, (32,), self.n_components)
 
     def _objective(self, n_features):  # the one hook
         return partial(decorrelation, weight=self.decorrelation)

@@ -50,7 +50,7 @@ def test_sample_draws_from_the_prior_reproducibly(vae, digits):
     err = lambda Z: np.mean((pca.inverse_transform(pca.transform(Z)) - Z) ** 2)  # noqa: E731
     noise = np.random.default_rng(0).random((50, 64))
     assert err(a) < 0.5 * err(noise)
-    with pytest.raises(ValueError, match="n_samples must be a positive int"):
+    with pytest.raises(ValueError, match="n_samples. parameter of VAETransformer.sample"):
         vae.sample(0)
 
 

@@ -1,0 +1,212 @@
+"""ONNX export of skae models through skl2onnx.
+
+``import skae.onnx`` registers a skl2onnx converter for every skae estimator,
+so that ``skl2onnx.to_onnx(model, X[:1].astype(np.float32))`` converts it,
+alone or inside a ``Pipeline`` or ``ColumnTransformer`` with scikit-learn
+steps, and onnxruntime serves it without Python's torch:
+
+- every transformer: ``transform`` (the code), output ``variable``;
+- :class:`~skae.SAEClassifier`: ``predict`` and ``predict_proba`` (outputs
+  ``label`` and ``probabilities``, as skl2onnx gives for its classifiers,
+  ``zipmap`` option included);
+- :class:`~skae.ReconstructionOutlierDetector` over an skae autoencoder:
+  ``predict`` and ``decision_function`` (outputs ``label`` and ``scores``,
+  as for ``IsolationForest``).
+
+The network is exported by ``torch.onnx.export`` (in evaluation mode, on
+the CPU, for any number of rows) and spliced into skl2onnx's graph with
+``skl2onnx.helpers.add_onnx_graph``. Graphs compute in float32, as skae does.
+"""
+
+import copy
+import io
+import warnings
+
+import numpy as np
+import torch
+from onnx import load_model_from_string, numpy_helper
+from skl2onnx import update_registered_converter
+from skl2onnx.common.data_types import FloatTensorType, Int64TensorType
+from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
+from skl2onnx.helpers.integration import add_onnx_graph
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import _NetEstimator
+from .autoencoder import AETransformer, DAETransformer
+from .conv import ConvAETransformer
+from .outlier import ReconstructionOutlierDetector
+from .stacked import SAEClassifier, SAETransformer
+from .variational import VAETransformer
+
+__all__ = ["TRANSFORMERS", "torch_graph"]
+
+TRANSFORMERS = (AETransformer, DAETransformer, ConvAETransformer, VAETransformer, SAETransformer)
+# the newest opset torch's exporter is asked for (skl2onnx's target, if older, wins)
+MAX_OPSET = 18
+
+
+def torch_graph(module, n_features, opset=MAX_OPSET):
+    """The ONNX model of a torch ``module``, as the converters splice it into skl2onnx's graph.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network; a copy is exported, on the CPU, in evaluation mode (no
+        noise, no dropout).
+    n_features : int
+        The width of its input rows.
+    opset : int, default=18
+        The ONNX opset asked of ``torch.onnx.export``.
+
+    Returns
+    -------
+    model : onnx.ModelProto
+        Input ``X`` of shape (N, n_features) float32, output ``Y``; N is free.
+    """
+    module = copy.deepcopy(module).cpu().eval()
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            module,
+            (torch.zeros(2, n_features),),
+            buffer,
+            input_names=["X"],
+            output_names=["Y"],
+            dynamic_axes={"X": {0: "N"}, "Y": {0: "N"}},
+            opset_version=opset,
+            dynamo=False,
+        )
+    return load_model_from_string(buffer.getvalue())
+
+
+def _check(model, operator):
+    check_is_fitted(model)
+    kind = operator.inputs[0].type
+    if not isinstance(kind, FloatTensorType):
+        raise TypeError(
+            f"{type(model).__name__} exports float32 graphs (skae computes in float32), but "
+            f"its input is {type(kind).__name__}: convert with X[:1].astype(np.float32)."
+        )
+
+
+def _opset(container):
+    return min(int(container.target_opset), MAX_OPSET)
+
+
+def _splice(scope, container, module, n_features, source, target):
+    """Add ``module``'s graph reading variable ``source``, writing variable ``target``."""
+
+    class _Op:  # the operator interface add_onnx_graph reads
+        inputs = [type("V", (), {"onnx_name": source})()]
+        outputs = [type("V", (), {"onnx_name": target})()]
+
+    add_onnx_graph(scope, _Op, container, torch_graph(module, n_features, _opset(container)))
+
+
+def _transformer_shape(operator):
+    n = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type = FloatTensorType([n, operator.raw_operator.n_components])
+
+
+def _convert_transformer(scope, operator, container):
+    model = operator.raw_operator
+    _check(model, operator)
+    _splice(scope, container, model._encoder(), model.n_features_in_,
+            operator.inputs[0].onnx_name, operator.outputs[0].onnx_name)  # fmt: skip
+
+
+def _constant(scope, container, name, array):
+    out = scope.get_unique_variable_name(name)
+    container.add_initializer(out, *_tensor_args(np.asarray(array)))
+    return out
+
+
+def _tensor_args(array):
+    tensor = numpy_helper.from_array(array)
+    return tensor.data_type, list(array.shape), array.ravel().tolist()
+
+
+def _convert_classifier(scope, operator, container):
+    model = operator.raw_operator
+    _check(model, operator)
+    if model.classes_.dtype.kind not in "iub":
+        raise NotImplementedError(
+            f"SAEClassifier with {model.classes_.dtype} labels cannot export yet: encode "
+            "the labels as integers (LabelEncoder) first."
+        )
+    logits = scope.get_unique_variable_name("logits")
+    _splice(scope, container, model.module_, model.n_features_in_,
+            operator.inputs[0].onnx_name, logits)  # fmt: skip
+    label, proba = operator.outputs[0].onnx_name, operator.outputs[1].onnx_name
+    container.add_node("Softmax", [logits], [proba], axis=1,
+                       name=scope.get_unique_operator_name("Softmax"))  # fmt: skip
+    index = scope.get_unique_variable_name("index")
+    container.add_node("ArgMax", [logits], [index], axis=1, keepdims=0,
+                       name=scope.get_unique_operator_name("ArgMax"))  # fmt: skip
+    classes = _constant(scope, container, "classes", model.classes_.astype(np.int64))
+    container.add_node("Gather", [classes, index], [label], axis=0,
+                       name=scope.get_unique_operator_name("Gather"))  # fmt: skip
+
+
+def _detector_shape(operator):
+    n = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type = Int64TensorType([n])
+    operator.outputs[1].type = FloatTensorType([n, 1])
+
+
+def _convert_detector(scope, operator, container):
+    model = operator.raw_operator
+    _check(model, operator)
+    inner = model.estimator_
+    if not isinstance(inner, _NetEstimator) or not hasattr(inner, "inverse_transform"):
+        raise NotImplementedError(
+            f"ReconstructionOutlierDetector exports with an skae autoencoder as its model, not "
+            f"{type(inner).__name__}."
+        )
+    x = operator.inputs[0].onnx_name
+    recon = scope.get_unique_variable_name("reconstruction")
+    _splice(scope, container, inner.module_, inner.n_features_in_, x, recon)
+    names = {k: scope.get_unique_variable_name(k) for k in ("diff", "sq", "mse", "score")}
+    op = lambda kind, ins, out, **kw: container.add_node(  # noqa: E731
+        kind, ins, [out], name=scope.get_unique_operator_name(kind), **kw)
+    op("Sub", [recon, x], names["diff"])
+    op("Mul", [names["diff"], names["diff"]], names["sq"])
+    axes = _constant(scope, container, "axes", np.array([1], dtype=np.int64))
+    op("ReduceMean", [names["sq"], axes], names["mse"], keepdims=1)
+    offset = _constant(scope, container, "offset", np.array([model.offset_], dtype=np.float32))
+    op("Neg", [names["mse"]], names["score"])
+    scores = operator.outputs[1].onnx_name
+    op("Sub", [names["score"], offset], scores)
+    zero = _constant(scope, container, "zero", np.array([0.0], dtype=np.float32))
+    inlier = scope.get_unique_variable_name("inlier")
+    op("GreaterOrEqual", [scores, zero], inlier)
+    one = _constant(scope, container, "one", np.array([1], dtype=np.int64))
+    minus = _constant(scope, container, "minus_one", np.array([-1], dtype=np.int64))
+    label2d = scope.get_unique_variable_name("label2d")
+    op("Where", [inlier, one, minus], label2d)
+    flat = _constant(scope, container, "flat", np.array([-1], dtype=np.int64))
+    op("Reshape", [label2d, flat], operator.outputs[0].onnx_name)
+
+
+def _parse_detector(scope, model, inputs, custom_parsers=None):
+    alias = "SkaeReconstructionOutlierDetector"
+    this = scope.declare_local_operator(alias, model)
+    this.inputs = inputs
+    label = scope.declare_local_variable("label", Int64TensorType())
+    scores = scope.declare_local_variable("scores", FloatTensorType())
+    this.outputs.extend([label, scores])
+    return this.outputs
+
+
+for _cls in TRANSFORMERS:
+    update_registered_converter(_cls, f"Skae{_cls.__name__}", _transformer_shape,
+                                _convert_transformer)  # fmt: skip
+update_registered_converter(
+    SAEClassifier, "SkaeSAEClassifier", calculate_linear_classifier_output_shapes,
+    _convert_classifier, options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
+)  # fmt: skip
+update_registered_converter(
+    ReconstructionOutlierDetector, "SkaeReconstructionOutlierDetector", _detector_shape,
+    _convert_detector, parser=_parse_detector,
+)  # fmt: skip
