@@ -74,7 +74,11 @@ class _Persistence:
                 f"this skae ({__version__}): upgrade skae to load it."
             )
         weights = state.pop("module_", None)
-        has_module = "module_" in state or weights is not None or "n_features_in_" in state
+        if isinstance(weights, dict) and "n_features_in_" not in state:
+            raise ValueError(
+                f"This saved {type(self).__name__} has weights but no n_features_in_: the "
+                "file is incomplete."
+            )
         super().__setstate__(state)
         if "history_" in state:
             self.history_ = History(self.history_)
@@ -82,7 +86,7 @@ class _Persistence:
             self._resume = to_torch(self._resume)
         if isinstance(weights, torch.nn.Module):  # a pickle of skae <= 0.3: the network itself
             self.module_ = weights
-        elif has_module and "n_features_in_" in state:
+        elif "n_features_in_" in state:  # fitted
             self.module_ = self._rebuild(weights)
         if "module_" in self.__dict__:
             self.module_.eval()

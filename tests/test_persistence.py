@@ -191,3 +191,21 @@ def test_a_file_of_a_newer_skae_says_so():
     state["_skae_state"] = {"format": 2, "version": "9.0.0"}
     with pytest.raises(ValueError, match="newer layout"):
         AETransformer.__new__(AETransformer).__setstate__(state)
+
+
+def test_a_pickle_of_skae_0_3_still_loads():
+    """Until this version the state held the network itself (and no _skae_state)."""
+    model = fitted("DAE salt and pepper")
+    state = model.__getstate__()
+    del state["_skae_state"]
+    state["module_"] = model.module_
+    old = DAETransformer.__new__(DAETransformer)
+    old.__setstate__(state)
+    np.testing.assert_array_equal(old.transform(X), model.transform(X))
+
+
+def test_an_incomplete_state_is_refused():
+    state = fitted("AE").__getstate__()
+    del state["n_features_in_"]
+    with pytest.raises(ValueError, match="weights but no n_features_in_"):
+        AETransformer.__new__(AETransformer).__setstate__(state)
