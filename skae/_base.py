@@ -23,14 +23,14 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from skorch.history import History
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _docs
 from ._checks import _InputChecks, check_widths
 from ._inference import _Inference
 from ._persistence import _Persistence
+from ._sklearn import Interval, StrOptions, _fit_context
 from ._training import (
     ArrayDataset,
     Randomness,

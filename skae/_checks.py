@@ -12,11 +12,9 @@ import inspect
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import (
-    InvalidParameterError,
-    validate_parameter_constraints,
-)
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from ._sklearn import InvalidParameterError, validate_parameter_constraints
 
 # inputs of at most this many values may take the fast path of input checks
 SMALL_INPUT = 2**16

@@ -7,10 +7,10 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _NetEstimator
 from ._checks import check_codes
+from ._sklearn import Interval, StrOptions
 from .modules import ACTIVATIONS
 from .noise import NOISE_CONSTRAINTS, check_noise_level, corruption_for
 from .objectives import l1_code

@@ -1,9 +1,9 @@
 """AETransformer and DAETransformer: one MLP autoencoder, trained end to end."""
 
-from sklearn.utils._param_validation import StrOptions
 
 from ._base import _PartialFitMixin
 from ._reconstruction import _BaseAutoencoder, _CodeMixin, _NoiseMixin
+from ._sklearn import StrOptions
 from .modules import mirrored_autoencoder
 
 

@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 from sklearn import datasets as sk_datasets
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import StrOptions
 
 from ._checks import validate_args
+from ._sklearn import StrOptions
 
 __all__ = ["fetch_fashion_mnist", "load_digits"]
 

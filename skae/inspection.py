@@ -14,11 +14,10 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
 from ._checks import check_input, validate_args
+from ._sklearn import HasMethods, Interval, StrOptions, _safe_indexing
 from ._training import draw_seed
 from .modules import random_source
 

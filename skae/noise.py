@@ -9,9 +9,9 @@ trains, and the module is the identity in evaluation mode, so ``transform``,
 from numbers import Real
 
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
+from ._sklearn import Interval, StrOptions
 from .modules import current_generator
 
 NOISE_KINDS = ("gaussian", "masking", "salt_pepper")

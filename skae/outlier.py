@@ -3,11 +3,11 @@
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, OutlierMixin, _fit_context, clone
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, OutlierMixin, clone
 
 from ._base import unchanged_on_failure
 from ._checks import _InputChecks
+from ._sklearn import HasMethods, Interval, StrOptions, _fit_context
 
 
 class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChecks, BaseEstimator):

@@ -15,13 +15,13 @@ import numpy as np
 from scipy.special import softmax
 from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from skorch.callbacks import Freezer, Unfreezer
 from torch import nn
 
 from ._base import _NetEstimator
 from ._reconstruction import _BaseAutoencoder, _EncoderMixin, _NoiseMixin
+from ._sklearn import Interval
 from ._training import check_net_params, initialized
 from .autoencoder import AETransformer, DAETransformer
 from .modules import AutoEncoder, Classifier, Dropout, mlp

@@ -4,12 +4,12 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _PartialFitMixin
 from ._checks import validate_args
 from ._reconstruction import _BaseAutoencoder
+from ._sklearn import Interval
 from ._training import draw_seed
 from .modules import variational_autoencoder
 from .objectives import gaussian_kl
