@@ -261,8 +261,9 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
         self.loss_curve_ = (self.loss_curve_ if continued else []) + losses
         self.history_ = history
         if not (partial and continued):  # partial_fit adds nothing to fit's validation record
-            epochs = [start + i + 1 for i, h in enumerate(history) if "valid_loss" in h]
-            valid = [-float(history[e - start - 1]["valid_loss"]) for e in epochs]
+            scored = [(start + i, h) for i, h in enumerate(history, 1) if "valid_loss" in h]
+            epochs = [epoch for epoch, _ in scored]
+            valid = [-float(h["valid_loss"]) for _, h in scored]
             self.validation_scores_ = valid or None
             self.validation_epochs_ = epochs or None
             self.best_validation_score_ = max(valid) if valid else None

@@ -61,18 +61,8 @@ class _Persistence:
 
         state = dict(state)
         saved = state.pop("_skae_state", None)
-        if saved is not None and (
-            not isinstance(saved, dict) or saved.get("format", STATE_FORMAT) > STATE_FORMAT
-        ):
-            raise ValueError(
-                f"This {type(self).__name__} was saved by skae {saved.get('version', '?')!s} "
-                f"in a newer layout than this skae ({__version__}) reads: upgrade skae to load it."
-            )
-        if saved is not None and parse_version(str(saved["version"])) > parse_version(__version__):
-            raise ValueError(
-                f"This {type(self).__name__} was saved by skae {saved['version']}, newer than "
-                f"this skae ({__version__}): upgrade skae to load it."
-            )
+        if saved is not None:
+            _check_saved_by(saved, type(self).__name__, __version__)
         weights = state.pop("module_", None)
         if isinstance(weights, dict) and "n_features_in_" not in state:
             raise ValueError(
@@ -110,6 +100,23 @@ class _Persistence:
             return module
         load_weights(module, weights, type(self).__name__)
         return module
+
+
+def _check_saved_by(saved, owner, version):
+    """Refuse a state written by a newer skae, or in a newer layout, naming the versions."""
+    if not (isinstance(saved, dict) and isinstance(saved.get("format"), int)
+            and isinstance(saved.get("version"), str)):  # fmt: skip
+        raise ValueError(f"This saved {owner} has a damaged _skae_state: {saved!r}.")
+    if saved["format"] > STATE_FORMAT:
+        raise ValueError(
+            f"This {owner} was saved by skae {saved['version']} in a newer layout than this "
+            f"skae ({version}) reads: upgrade skae to load it."
+        )
+    if parse_version(saved["version"]) > parse_version(version):
+        raise ValueError(
+            f"This {owner} was saved by skae {saved['version']}, newer than this skae "
+            f"({version}): upgrade skae to load it."
+        )
 
 
 def _on_gpu(module):

@@ -1,6 +1,5 @@
 """AETransformer and DAETransformer: one MLP autoencoder, trained end to end."""
 
-
 from ._base import _PartialFitMixin
 from ._reconstruction import _BaseAutoencoder, _CodeMixin, _NoiseMixin
 from ._sklearn import StrOptions

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted, c
 from ._checks import check_input, validate_args
 from ._sklearn import HasMethods, Interval, StrOptions, _safe_indexing
 from ._training import draw_seed
+from .conv import resolve_image_shape
 from .modules import random_source
 
 __all__ = ["LatentSpaceDisplay", "LossCurveDisplay", "ReconstructionDisplay"]
@@ -59,19 +60,13 @@ def _image_shape(estimator, n_features, image_shape):
 
 
 def _check_image_shape(image_shape, n_features):
-    shape = tuple(image_shape) if isinstance(image_shape, (tuple, list)) else None
-    if not shape or len(shape) not in (2, 3) or not all(
-        isinstance(v, Integral) and not isinstance(v, bool) and v > 0 for v in shape
-    ):
+    """``image_shape`` as a tuple, checked as ConvAETransformer checks its own."""
+    if not isinstance(image_shape, (tuple, list)):
         raise ValueError(
-            f"image_shape must be (H, W) or (C, H, W), positive ints, got {image_shape!r}."
+            f"image_shape must be (H, W) or (C, H, W) of positive ints, got {image_shape!r}."
         )
-    if math.prod(shape) != n_features:
-        raise ValueError(
-            f"image_shape={shape} holds {math.prod(shape)} values, but the rows have "
-            f"{n_features} features: give the shape of one row's image."
-        )
-    return shape
+    resolve_image_shape(image_shape, n_features)
+    return tuple(image_shape)
 
 
 def _rows(X, n):
@@ -206,7 +201,6 @@ class ReconstructionDisplay:
         display : ReconstructionDisplay
             The display, drawn.
         """
-        check_is_fitted(estimator)
         shown = np.array(check_input(estimator, X)[:n_images], dtype=np.float32)  # a copy
         shape = _image_shape(estimator, shown.shape[1], image_shape)
         # a DataFrame goes on as one, so that a model fitted with feature names gets them
@@ -486,7 +480,6 @@ class LatentSpaceDisplay:
         display : LatentSpaceDisplay
             The display, drawn.
         """
-        check_is_fitted(estimator)
         checked = check_input(estimator, X)
         if y is not None:
             y = column_or_1d(y, warn=True)
@@ -501,7 +494,6 @@ class LatentSpaceDisplay:
                     f"Codes of {Z.shape[1]} dimensions are projected onto their principal "
                     f"components, which needs at least 2 samples; got {len(Z)}."
                 )
-
             Z = PCA(2, random_state=0).set_output(transform="default").fit_transform(Z)
             used = "PCA of the codes"
         elif Z.shape[1] == 1:

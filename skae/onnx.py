@@ -21,6 +21,7 @@ the CPU, for any number of rows) and spliced into skl2onnx's graph with
 import copy
 import io
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -97,11 +98,9 @@ def _opset(container):
 def _splice(scope, container, module, n_features, source, target):
     """Add ``module``'s graph reading variable ``source``, writing variable ``target``."""
 
-    class _Op:  # the operator interface add_onnx_graph reads
-        inputs = [type("V", (), {"onnx_name": source})()]
-        outputs = [type("V", (), {"onnx_name": target})()]
-
-    add_onnx_graph(scope, _Op, container, torch_graph(module, n_features, _opset(container)))
+    operator = SimpleNamespace(inputs=[SimpleNamespace(onnx_name=source)],
+                               outputs=[SimpleNamespace(onnx_name=target)])  # fmt: skip
+    add_onnx_graph(scope, operator, container, torch_graph(module, n_features, _opset(container)))
 
 
 def _transformer_shape(operator):

@@ -507,10 +507,10 @@ class SAEClassifier(
         return Classifier(body, nn.Linear(self.n_components, len(fitted["classes_"])))
 
     def _build_module(self, X, y, rng, fitted):
-        pretrained = self.pretrain
-        fitted["layers_"] = pretrain_layers(self, X, rng, "identity", "mse") if pretrained else []
+        layers = pretrain_layers(self, X, rng, "identity", "mse") if self.pretrain else []
+        fitted["layers_"] = layers
         module = self._architecture(X.shape[1], None, fitted)
-        if not pretrained:  # the body's weights, then the head's, from the fit's generator
+        if not self.pretrain:  # the body's weights, then the head's, from the fit's generator
             initialized(module.encoder, rng)
         initialized(module.head, rng)
         return module

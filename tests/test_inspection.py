@@ -131,7 +131,7 @@ def test_multichannel_images_are_drawn_side_by_side():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(image_shape=(8, 9)), "holds 72 values, but the rows have 64"),
+        (dict(image_shape=(8, 9)), "holds 72 values, but X has 64 features"),
         (dict(image_shape=(8, 0)), "positive ints"),
         (dict(image_shape=(2, 2, 4, 4)), r"\(H, W\) or \(C, H, W\)"),
         (dict(n_images=-1), "'n_images' parameter"),

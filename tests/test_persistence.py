@@ -191,6 +191,9 @@ def test_a_file_of_a_newer_skae_says_so():
     state["_skae_state"] = {"format": 2, "version": "9.0.0"}
     with pytest.raises(ValueError, match="newer layout"):
         AETransformer.__new__(AETransformer).__setstate__(state)
+    state["_skae_state"] = "9.0.0"
+    with pytest.raises(ValueError, match="damaged _skae_state"):
+        AETransformer.__new__(AETransformer).__setstate__(state)
 
 
 def test_a_pickle_of_skae_0_3_still_loads():
