@@ -15,8 +15,7 @@ PREDICT_CHUNK_ACTIVATIONS = 2**19
 # (or 8, ... 256), the kernels checked here give each row the same result bit
 # for bit whatever the number of rows. The smallest multiple that passes the
 # probe on this machine is used: a smaller one makes a single row cheaper
-# (on a 2-core Xeon, the 784-512-256-32 MLP passes only at 128 rows, where
-# the full chunk of 512 made one row four times as costly).
+# (on some CPUs an MLP passes only at 128 rows, far below its full chunk).
 ROW_MULTIPLES = (4, 8, 16, 32, 64, 128, 256)
 
 
