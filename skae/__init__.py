@@ -7,6 +7,7 @@ Training runs on skorch; the estimators are ordinary scikit-learn estimators
 from . import datasets
 from .autoencoder import AETransformer, DAETransformer
 from .conv import ConvAETransformer
+from .impute import DAEImputer
 from .outlier import ReconstructionOutlierDetector
 from .stacked import SAEClassifier, SAETransformer
 from .variational import VAETransformer
@@ -16,6 +17,7 @@ __version__ = "0.3.0"
 __all__ = [
     "AETransformer",
     "ConvAETransformer",
+    "DAEImputer",
     "DAETransformer",
     "ReconstructionOutlierDetector",
     "SAEClassifier",

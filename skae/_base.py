@@ -122,6 +122,7 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
                     f"{cls.__name__} has parameters without constraints: {missing}; declare "
                     "them in _parameter_constraints of the class or mixin that introduces them."
                 )
+            cls._parameter_constraints = {p: merged[p] for p in params}  # its own only
         _docs.render(cls)
 
     # --- hooks ----------------------------------------------------------------------------------
@@ -218,9 +219,14 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
                     module = self._build_module(X, targets, rng, fitted)
             net = None
             if self.max_epochs:
-                net = self._make_net(module, rng, self.max_epochs, self.early_stopping, X.shape[1])
+                epochs = self._epochs(X.shape[0])
+                net = self._make_net(module, rng, epochs, self.early_stopping, X.shape[1])
             self._train(net, module, X, targets, rng, fitted, continued=warm, partial=False)
         return self
+
+    def _epochs(self, n_samples):
+        """The passes ``fit`` makes over ``n_samples`` rows: ``max_epochs``."""
+        return self.max_epochs
 
     def _train(self, net, module, X, targets, rng, fitted, continued, partial):
         """Train ``net`` (which holds ``module``) for its epochs; set the fitted state."""
@@ -271,8 +277,12 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
             self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
         else:
             self.best_loss_ = None
-        self._n_features_out = self.n_components
         self._prepare_inference()
+        self._finish_fit(X)
+
+    def _finish_fit(self, X):
+        """What a fit sets once the network is trained (``X`` its training data)."""
+        self._n_features_out = self.n_components
         self._warn_dead_codes(X)
 
     def _warn_dead_codes(self, X):

@@ -40,7 +40,8 @@ class _InputChecks:
 def check_input(estimator, X, y="no_validation", reset=False):
     """THE input check: ``X`` (and ``y``) for ``estimator``, as sklearn checks them, and more.
 
-    No text (even text that reads as numbers), finite, 2-D, at least one row,
+    No text (even text that reads as numbers), finite (NaN allowed where the
+    estimator's ``allow_nan`` tag says so: the imputer), 2-D, at least one row,
     within float32; unless ``reset``, the estimator must be fitted and ``X``
     must have its features (number and names). Raises ValueError, TypeError or
     NotFittedError before anything changes; sets ``n_features_in_`` (and
@@ -51,7 +52,8 @@ def check_input(estimator, X, y="no_validation", reset=False):
         if isinstance(y, str) and _plainly_valid(estimator, X):
             return check_float32_range(X)
     check_no_strings(X)
-    out = validate_data(estimator, X, y, reset=reset, dtype="numeric")
+    finite = "allow-nan" if estimator.__sklearn_tags__().input_tags.allow_nan else True
+    out = validate_data(estimator, X, y, reset=reset, dtype="numeric", ensure_all_finite=finite)
     if isinstance(out, tuple):
         return check_float32_range(out[0]), out[1]
     return check_float32_range(out)
@@ -185,8 +187,10 @@ def check_no_strings(X):
 
 def check_float32_range(X):
     """Refuse values that float32, which the networks compute in, cannot hold."""
-    # max and min rather than abs: no temporary copy of a large X
-    if X.dtype != np.float32 and X.size and max(X.max(), -X.min()) > np.finfo(np.float32).max:
+    # max and min rather than abs: no temporary copy of a large X (fmax/fmin skip NaN)
+    if X.dtype == np.float32 or not X.size:
+        return X
+    if max(np.fmax.reduce(X, axis=None), -np.fmin.reduce(X, axis=None)) > np.finfo(np.float32).max:
         raise ValueError(
             "X contains values too large for float32 (above 3.4e38 in magnitude), "
             "in which skae computes: scale it first."

@@ -7,10 +7,12 @@ names: when a release moves one, this file is the only one to change.
 
 from sklearn.base import _fit_context
 from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _check_feature_names_in
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
     InvalidParameterError,
+    MissingValues,
     StrOptions,
     validate_parameter_constraints,
 )
@@ -19,7 +21,9 @@ __all__ = [
     "HasMethods",
     "Interval",
     "InvalidParameterError",
+    "MissingValues",
     "StrOptions",
+    "_check_feature_names_in",
     "_fit_context",
     "_safe_indexing",
     "validate_parameter_constraints",

@@ -7,6 +7,7 @@ from sklearn.decomposition import PCA
 from skae import (
     AETransformer,
     ConvAETransformer,
+    DAEImputer,
     DAETransformer,
     ReconstructionOutlierDetector,
     SAEClassifier,
@@ -40,6 +41,8 @@ EXPECTED = {
         SAEClassifier(unlabeled=None, **SEED),
         SAEClassifier(pretrain=False, **SEED),
         VAETransformer(**SEED),
+        DAEImputer(**SEED),
+        DAEImputer(sample_posterior=True, add_indicator=True, **SEED),
         ReconstructionOutlierDetector(**SEED),
         ReconstructionOutlierDetector(PCA(n_components=1), contamination=0.1),
     ],

@@ -1,0 +1,412 @@
+"""DAEImputer: missing values filled by a denoising autoencoder, in sklearn.impute's API.
+
+The network reads a row with its holes set to the column mean, beside the
+mask of which entries are observed, and writes every entry of the row. While
+training, a fraction ``noise_level`` of the *observed* entries is hidden
+from it as well (the denoising corruption), and the loss is the squared
+error on the observed entries only: it learns to predict entries it cannot
+see from those it can, which is what filling a hole asks. This is MIDAS's
+scheme (Lall & Robinson, Political Analysis 2022); GAIN (Yoon et al., 2018)
+feeds the network the mask in the same way.
+"""
+
+import warnings
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import TransformerMixin
+from sklearn.impute import MissingIndicator
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+from ._base import _NetEstimator
+from ._checks import check_widths, validate_args
+from ._sklearn import Interval, MissingValues, StrOptions, _check_feature_names_in
+from ._training import draw_seed
+from .modules import current_generator, mlp, random_source
+
+# rows of the training data (evenly spaced) used to measure each column's
+# prediction error for sample_posterior
+RESIDUAL_ROWS = 4096
+# max_epochs="auto": at least AUTO_STEPS gradient steps, and from AUTO_EPOCHS to MAX_EPOCHS
+# passes over the rows
+AUTO_STEPS, AUTO_EPOCHS, MAX_EPOCHS = 10_000, 100, 1000
+
+
+class MaskedMSELoss(nn.Module):
+    """Mean squared error over the entries where the target is observed (not NaN)."""
+
+    def forward(self, output, target):
+        observed = ~torch.isnan(target)
+        error = torch.where(observed, output - torch.nan_to_num(target), 0)
+        return error.square().sum() / observed.sum().clamp(min=1)
+
+
+class ImputationNet(nn.Module):
+    """An MLP from ``(row with holes at 0, observed mask)`` to the whole row.
+
+    Rows come scaled (the column means at 0) with NaN in their holes.
+    ``forward`` (the inference path) reads every observed entry; ``terms``
+    (training and validation) and :meth:`draw` hide a random fraction
+    ``level`` of them as well, drawn from the fit's generator.
+    """
+
+    def __init__(self, n_features, hidden_sizes, activation, level):
+        super().__init__()
+        self.net = mlp((2 * n_features, *hidden_sizes, n_features), activation, "identity")
+        self.level = float(level)
+
+    def _fill(self, x, hide):
+        seen = ~torch.isnan(x)
+        if hide and self.level:
+            draw = torch.empty_like(x).uniform_(generator=current_generator(x.device))
+            seen = seen & (draw >= self.level)
+        return self.net(torch.cat([torch.where(seen, x, 0), seen.to(x.dtype)], dim=1)), seen
+
+    def terms(self, x):
+        return {"output": self._fill(x, hide=True)[0]}
+
+    def draw(self, x):
+        """A prediction of every entry with a random part of the observed ones hidden."""
+        return self._fill(x, hide=True)[0]
+
+    def draw_and_hidden(self, x):
+        """:meth:`draw`, beside the mask (0/1) of the observed entries it hid."""
+        output, seen = self._fill(x, hide=True)
+        return torch.cat([output, (~torch.isnan(x) & ~seen).to(x.dtype)], dim=1)
+
+    def forward(self, x):
+        return self._fill(x, hide=False)[0]
+
+
+def _nan_marker(missing_values):
+    """Whether ``missing_values`` marks holes as NaN does (NaN, or pandas.NA)."""
+    return bool(not isinstance(missing_values, Real) or np.isnan(missing_values))
+
+
+class DAEImputer(TransformerMixin, _NetEstimator):
+    """Imputation of missing values by a denoising autoencoder.
+
+    Each column is centred and scaled by the mean and standard deviation of
+    its observed values (so no scaler is needed in front); the network sees
+    a row with its holes at the column mean beside the mask of its observed
+    entries, and is trained to give back the observed entries while a
+    fraction ``noise_level`` of them is hidden from it at every step (the
+    loss is on observed entries only: the rows may all have holes).
+    ``transform`` fills only the missing entries, with the network's
+    prediction clipped to the column's observed range; observed entries come
+    back unchanged, bit for bit. A column with no observed value in ``fit``
+    is dropped, or with ``keep_empty_features=True`` filled with 0, as
+    :class:`~sklearn.impute.SimpleImputer` does.
+
+    Parameters
+    ----------
+    {{parameters}}
+
+    Attributes
+    ----------
+    {{attributes}}
+
+    See Also
+    --------
+    sklearn.impute.IterativeImputer : Each column regressed on the others, in turns.
+    sklearn.impute.KNNImputer : The mean of the nearest rows.
+    sklearn.impute.SimpleImputer : A column statistic.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_diabetes
+    >>> from skae import DAEImputer
+    >>> X = load_diabetes().data
+    >>> holes = np.random.default_rng(0).random(X.shape) < 0.2
+    >>> X_missing = np.where(holes, np.nan, X)
+    >>> imputer = DAEImputer(max_epochs=20, random_state=0).fit(X_missing)
+    >>> X_filled = imputer.transform(X_missing)
+    >>> bool(np.isnan(X_filled).any()), bool((X_filled[~holes] == X[~holes]).all())
+    (False, True)
+    """
+
+    _parameter_constraints = {
+        "missing_values": [MissingValues(numeric_only=True)],
+        "hidden_sizes": [tuple, list],
+        "noise_level": [Interval(Real, 0, 1, closed="left")],
+        "sample_posterior": ["boolean"],
+        "add_indicator": ["boolean"],
+        "keep_empty_features": ["boolean"],
+        "copy": ["boolean"],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    }
+    _width_params = ("hidden_sizes",)
+    _fitted_attributes = (
+        "statistics_",
+        "scale_",
+        "residual_std_",
+        "indicator_",
+    ) + tuple(a for a in _NetEstimator._fitted_attributes if a != "module_") + ("module_",)
+    _param_docs = {
+        "missing_values": (
+            "int, float, np.nan or pandas.NA",
+            "The placeholder of the missing values; every occurrence of it is imputed.",
+        ),
+        "hidden_sizes": (
+            "tuple of int",
+            "Widths of the network's hidden layers, from the ``2 * n_features`` inputs (the "
+            "row and its mask) to the ``n_features`` outputs.",
+        ),
+        "noise_level": (
+            "float",
+            "The fraction of the observed entries hidden from the network at each training "
+            "step (the denoising corruption), in [0, 1).",
+        ),
+        "sample_posterior": (
+            "bool",
+            "Whether ``transform`` draws each missing entry instead of giving the network's "
+            "mean prediction, as ``IterativeImputer``'s ``sample_posterior``: a prediction "
+            "with a random part of the observed entries hidden, plus gaussian noise of the "
+            "column's prediction error (``residual_std_``). Transforms with different "
+            "``random_state`` give the draws of a multiple imputation; one ``random_state`` "
+            "gives the same draws for the same rows.",
+        ),
+        "add_indicator": (
+            "bool",
+            "Whether to append a :class:`~sklearn.impute.MissingIndicator` of the columns that "
+            "had holes in ``fit`` to the output.",
+        ),
+        "keep_empty_features": (
+            "bool",
+            "Whether a column with no observed value in ``fit`` is kept (filled with 0) "
+            "instead of dropped from the output.",
+        ),
+        "copy": (
+            "bool",
+            "Whether ``transform`` fills a copy of ``X``; False fills a float numpy ``X`` in "
+            "place where it can.",
+        ),
+        "max_epochs": ("int", "Passes over the training data."),
+        "batch_size": ("int", "Rows per gradient step."),
+        "statistics_": (
+            "ndarray of shape (n_features,)",
+            "The mean of each column's observed values in ``fit`` (NaN for a column with none).",
+        ),
+        "scale_": (
+            "ndarray of shape (n_features,)",
+            "The standard deviation of each column's observed values (1 where it is 0 or "
+            "undefined): the network works on ``(X - statistics_) / scale_``.",
+        ),
+        "residual_std_": (
+            "ndarray of shape (n_features,)",
+            "Each column's root mean squared prediction error on hidden observed training "
+            "entries, in the column's units: the noise of ``sample_posterior`` draws.",
+        ),
+        "indicator_": (
+            "MissingIndicator or None",
+            "The indicator appended with ``add_indicator``; else None.",
+        ),
+        "module_": (
+            "skae.impute.ImputationNet",
+            "The trained network, on scaled columns.",
+        ),
+    }
+
+    def __init__(
+        self,
+        *,
+        missing_values=np.nan,
+        hidden_sizes=(256, 256),
+        noise_level=0.5,
+        activation="relu",
+        sample_posterior=False,
+        add_indicator=False,
+        keep_empty_features=False,
+        copy=True,
+        max_epochs=100,
+        batch_size=64,
+        lr=1e-3,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        tol=1e-4,
+        net_params=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.missing_values = missing_values
+        self.hidden_sizes = hidden_sizes
+        self.noise_level = noise_level
+        self.activation = activation
+        self.sample_posterior = sample_posterior
+        self.add_indicator = add_indicator
+        self.keep_empty_features = keep_empty_features
+        self.copy = copy
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.net_params = net_params
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # --- the hooks of the fit sequence ----------------------------------------------------------
+
+    def _architecture(self, n_features, corruption, fitted):
+        return ImputationNet(n_features, tuple(self.hidden_sizes), self.activation,
+                             self.noise_level)  # fmt: skip
+
+    def _criterion(self):
+        return MaskedMSELoss
+
+    def _epochs(self, n_samples):
+        if self.max_epochs != "auto":
+            return self.max_epochs
+        batches = math.ceil(n_samples / self.batch_size)
+        return min(MAX_EPOCHS, max(AUTO_EPOCHS, math.ceil(AUTO_STEPS / batches)))
+
+    def _encoder(self):
+        return self.module_
+
+    def _validate_fit_data(self, X, y, reset):
+        X = self._validate_X(X, reset=reset)
+        holes = self._holes(X)
+        observed = np.where(holes, np.nan, X).astype(np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(observed, axis=0)
+            std = np.nanstd(observed, axis=0)
+            low, high = np.nanmin(observed, axis=0), np.nanmax(observed, axis=0)
+        empty = np.isnan(mean)
+        mean[empty], low[empty], high[empty] = 0.0, 0.0, 0.0
+        std[~(std > 0)] = 1.0  # constant and empty columns
+        indicator = None
+        if self.add_indicator:
+            marker = np.nan if _nan_marker(self.missing_values) else self.missing_values
+            indicator = MissingIndicator(missing_values=marker, error_on_new=False)
+            indicator.fit(np.where(holes, marker, 0.0))
+        fitted = {
+            "statistics_": np.where(empty, np.nan, mean),
+            "scale_": std,
+            "_low": low,
+            "_high": high,
+            "indicator_": indicator,
+        }
+        scaled = ((observed - mean) / std).astype(np.float32)
+        return scaled, None, fitted
+
+    def _finish_fit(self, X):
+        """Each column's prediction error on hidden observed entries (``residual_std_``).
+
+        Measured on up to ``RESIDUAL_ROWS`` training rows, over the observed
+        entries a draw hid (over all observed ones for a column with none
+        hidden, as with ``noise_level=0``).
+        """
+        rows = np.linspace(0, X.shape[0] - 1, min(X.shape[0], RESIDUAL_ROWS)).astype(np.intp)
+        Xs, n = X[rows], X.shape[1]
+        generator = torch.Generator(device=self._device).manual_seed(0)
+        with random_source(generator):
+            out = self._forward(self.module_.draw_and_hidden, Xs, 2 * n)
+        error = np.square(out[:, :n] - Xs, dtype=np.float64)  # NaN where not observed
+        hidden = out[:, n:] > 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            on_hidden = np.sqrt(np.nanmean(np.where(hidden, error, np.nan), axis=0))
+            on_observed = np.sqrt(np.nanmean(error, axis=0))
+        rmse = np.where(hidden.any(axis=0), on_hidden, on_observed)
+        self.residual_std_ = np.nan_to_num(rmse) * self.scale_
+        self._n_features_out = None
+
+    # --- imputation -----------------------------------------------------------------------------
+
+    def _holes(self, X):
+        if _nan_marker(self.missing_values):
+            return np.isnan(X)
+        return X == self.missing_values
+
+    def transform(self, X):
+        """Fill the missing entries of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows with holes (``missing_values``), with the features of ``fit``.
+
+        Returns
+        -------
+        X_imputed : ndarray of shape (n_samples, n_features_out)
+            ``X`` with every hole filled (its float dtype kept, float64 for
+            other input), the columns empty in ``fit`` dropped unless
+            ``keep_empty_features``, and the missing indicator appended with
+            ``add_indicator``.
+        """
+        X = self._validate_X(X)
+        holes = self._holes(X)
+        float_input = X.dtype.kind == "f"
+        out = X if float_input else X.astype(np.float64)
+        if self.copy and float_input or not out.flags.writeable:
+            out = out.copy()
+        if holes.any():
+            scaled = np.where(holes, np.nan, (X - self.statistics_) / self.scale_)
+            scaled = np.nan_to_num(scaled, nan=np.nan, posinf=np.nan, neginf=np.nan)
+            filled = self._predict_scaled(scaled.astype(np.float32))
+            filled = np.clip(filled * self.scale_ + np.nan_to_num(self.statistics_),
+                             self._low, self._high)  # fmt: skip
+            out[holes] = filled[holes]
+        empty = np.isnan(self.statistics_)
+        if self.keep_empty_features:
+            out[:, empty] = np.where(holes[:, empty], 0, out[:, empty])
+        else:
+            out = out[:, ~empty]
+        if self.indicator_ is not None:
+            indicator = self.indicator_.transform(np.where(holes, np.nan, 0.0))
+            out = np.hstack([out, indicator.astype(out.dtype)])
+        return out
+
+    def _predict_scaled(self, scaled):
+        """The network's prediction of every entry (scaled), or a draw of it."""
+        if not self.sample_posterior:
+            return self._forward(self.module_, scaled, scaled.shape[1]).astype(np.float64)
+        seed = draw_seed(self.random_state)
+        generator = torch.Generator(device=self._device).manual_seed(seed)
+        with random_source(generator):
+            drawn = self._forward(self.module_.draw, scaled, scaled.shape[1])
+        noise = np.random.default_rng(seed).standard_normal(drawn.shape)
+        return drawn + noise * (self.residual_std_ / self.scale_)
+
+    @validate_args(input_features=["array-like", None])
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns: the kept inputs, then the indicator's.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None
+            The input names; None: ``feature_names_in_``, or ``x0``, ``x1``, ...
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+        """
+        check_is_fitted(self)
+        names = _check_feature_names_in(self, input_features)
+        kept = names if self.keep_empty_features else names[~np.isnan(self.statistics_)]
+        if self.indicator_ is None:
+            return kept
+        return np.concatenate([kept, self.indicator_.get_feature_names_out(names)])
+
+    def _check_params(self):
+        check_widths("hidden_sizes", self.hidden_sizes)
+        super()._check_params()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = _nan_marker(self.missing_values)
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+__all__ = ["DAEImputer", "ImputationNet", "MaskedMSELoss"]

@@ -1,0 +1,147 @@
+"""DAEImputer: sklearn's imputer conventions and the holes it fills."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.impute import SimpleImputer
+
+from skae import DAEImputer
+
+FAST = dict(hidden_sizes=(16,), max_epochs=2, batch_size=32, random_state=0)
+
+
+def holes(shape, rate=0.2, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.random(shape)
+    return X, rng.random(shape) < rate
+
+
+def test_fills_only_the_holes_and_keeps_observed_entries_bit_for_bit():
+    X, mask = holes((300, 6))
+    X_missing = np.where(mask, np.nan, X)
+    filled = DAEImputer(**FAST).fit(X_missing).transform(X_missing)
+    assert not np.isnan(filled).any()
+    assert np.array_equal(filled[~mask], X[~mask])
+    assert filled.dtype == np.float64
+
+
+def test_float32_and_a_number_as_the_marker():
+    X, mask = holes((200, 4))
+    X_missing = np.where(mask, -1.0, X).astype(np.float32)
+    filled = DAEImputer(missing_values=-1.0, **FAST).fit_transform(X_missing)
+    assert filled.dtype == np.float32
+    assert not (filled == -1).any()
+    assert np.array_equal(filled[~mask], X_missing[~mask])
+
+
+def test_learns_a_column_from_the_others():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(2000, 1))
+    X = np.hstack([z, 2 * z, -z, z + 0.01 * rng.normal(size=(2000, 1))]) * 100 + 50
+    mask = rng.random(X.shape) < 0.2
+    X_missing = np.where(mask, np.nan, X)
+    imputer = DAEImputer(hidden_sizes=(64,), max_epochs=20, random_state=0)
+    dae = np.sqrt(np.mean((imputer.fit_transform(X_missing)[mask] - X[mask]) ** 2))
+    mean = np.sqrt(np.mean((SimpleImputer().fit_transform(X_missing)[mask] - X[mask]) ** 2))
+    assert dae < 0.3 * mean
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_a_column_empty_in_fit_as_simple_imputer(keep):
+    X, mask = holes((100, 4))
+    X_missing = np.where(mask, np.nan, X)
+    X_missing[:, 1] = np.nan
+    ours = DAEImputer(keep_empty_features=keep, **FAST).fit(X_missing)
+    theirs = SimpleImputer(keep_empty_features=keep).fit(X_missing)
+    out = ours.transform(X_missing)
+    assert out.shape == theirs.transform(X_missing).shape
+    assert list(ours.get_feature_names_out()) == list(theirs.get_feature_names_out())
+    if keep:
+        assert (out[:, 1] == 0).all()
+
+
+def test_add_indicator_as_simple_imputer():
+    X, mask = holes((100, 4))
+    X_missing = np.where(mask, np.nan, X)
+    X_missing[:, 2] = X[:, 2]  # a column without holes: no indicator column
+    ours = DAEImputer(add_indicator=True, **FAST).fit(X_missing)
+    theirs = SimpleImputer(add_indicator=True).fit(X_missing)
+    out = ours.transform(X_missing)
+    np.testing.assert_array_equal(out[:, 4:], theirs.transform(X_missing)[:, 4:])
+    assert list(ours.get_feature_names_out()) == list(theirs.get_feature_names_out())
+
+
+def test_sample_posterior_draws_differ_by_random_state_and_repeat_by_it():
+    X, mask = holes((200, 5))
+    X_missing = np.where(mask, np.nan, X)
+    imputer = DAEImputer(sample_posterior=True, **FAST).fit(X_missing)
+    a, b = imputer.transform(X_missing), imputer.transform(X_missing)
+    c = imputer.set_params(random_state=1).transform(X_missing)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a[mask], c[mask])
+    np.testing.assert_array_equal(a[~mask], X[~mask])
+    assert (imputer.residual_std_ > 0).all()
+
+
+def test_pickle_round_trip_gives_the_same_imputation():
+    X, mask = holes((150, 4))
+    X_missing = np.where(mask, np.nan, X)
+    imputer = DAEImputer(add_indicator=True, **FAST).fit(X_missing)
+    again = pickle.loads(pickle.dumps(imputer))
+    np.testing.assert_array_equal(again.transform(X_missing), imputer.transform(X_missing))
+
+
+def test_text_and_infinity_are_refused():
+    imputer = DAEImputer(**FAST).fit(np.random.default_rng(0).random((50, 3)))
+    with pytest.raises(ValueError, match="text"):
+        imputer.transform(np.array([["a", 1, 2]], dtype=object))
+    with pytest.raises(ValueError, match="infinity"):
+        imputer.transform(np.array([[np.inf, 1, 2]]))
+
+
+def test_first_in_a_pipeline_and_on_the_numeric_columns_of_a_column_transformer():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    X, mask = holes((120, 4))
+    frame = pd.DataFrame(np.where(mask, np.nan, X), columns=["a", "b", "c", "d"])
+    frame["colour"] = np.array(["red", "blue", "green"])[np.arange(120) % 3]
+    y = (X[:, 0] > 0.5).astype(int)
+    columns = ColumnTransformer(
+        [("numbers", DAEImputer(add_indicator=True, **FAST), ["a", "b", "c", "d"]),
+         ("words", OneHotEncoder(sparse_output=False), ["colour"])]  # fmt: skip
+    ).set_output(transform="pandas")
+    out = columns.fit_transform(frame)
+    assert isinstance(out, pd.DataFrame) and not out.isna().any().any()
+    assert list(out.columns[:8]) == [
+        "numbers__a", "numbers__b", "numbers__c", "numbers__d", "numbers__missingindicator_a",
+        "numbers__missingindicator_b", "numbers__missingindicator_c",
+        "numbers__missingindicator_d"]  # fmt: skip
+    observed = ~mask
+    np.testing.assert_array_equal(out.iloc[:, :4].to_numpy()[observed], X[observed])
+    pipe = make_pipeline(DAEImputer(**FAST), LogisticRegression()).fit(frame.iloc[:, :4], y)
+    assert pipe.score(frame.iloc[:, :4], y) > 0.5
+    assert list(pipe[0].get_feature_names_out()) == ["a", "b", "c", "d"]
+
+
+def test_a_skops_file_holds_no_pickle_and_imputes_the_same():
+    import zipfile
+
+    sio = pytest.importorskip("skops.io")
+    X, mask = holes((150, 5))
+    X_missing = np.where(mask, np.nan, X)
+    X_missing[:, 2] = np.nan  # an empty column
+    imputer = DAEImputer(add_indicator=True, sample_posterior=True, **FAST).fit(X_missing)
+    data = sio.dumps(imputer)
+    untrusted = sio.get_untrusted_types(data=data)
+    assert set(untrusted) <= {"skae.impute.DAEImputer", "skae.impute.ImputationNet"}, untrusted
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert all(n.endswith((".json", ".npy")) for n in z.namelist())
+    loaded = sio.loads(data, trusted=untrusted)
+    np.testing.assert_array_equal(loaded.transform(X_missing), imputer.transform(X_missing))
