@@ -9,8 +9,10 @@ name in ``PROTOCOLS``.
 
 import functools
 import importlib
+import os
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -23,6 +25,7 @@ from sklearn.preprocessing import StandardScaler
 C_GRID = (0.01, 0.1, 1.0, 10.0)
 N_IMAGES = 10  # test images kept for the figures
 SELECTION_ROWS = 10_000  # at most this many rows fit each candidate C of a linear probe
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # -- data ---------------------------------------------------------------------------------
@@ -39,6 +42,8 @@ def load(dataset, split="test", seed=0):
     """
     from skae.datasets import fetch_fashion_mnist, load_digits
 
+    if dataset in TABLES:
+        return table(dataset, split)
     if dataset == "fashion-mnist":
         X_train, y_train = fetch_fashion_mnist(subset="train", return_X_y=True)
         X_test, y_test = fetch_fashion_mnist(subset="test", return_X_y=True)
@@ -55,6 +60,94 @@ def load(dataset, split="test", seed=0):
     if dataset == "shifted-digits":
         (X_train, y_train), (X_test, y_test) = shifted(X_train, y_train), shifted(X_test, y_test)
     return X_train, X_test, y_train, y_test
+
+
+TABLES = ("letter", "spam", "breast_cancer", "wine", "diabetes", "digits-table")
+UCI = {"letter": ("LetterRecognition.csv", "lettr"), "spam": ("spam.csv", "type")}
+
+
+def shared_data():
+    """``../shared/data`` beside the repository, or ``$SKAE_DATA`` where the user says."""
+    return Path(os.environ.get("SKAE_DATA", ROOT.parent / "shared" / "data"))
+
+
+def table(dataset, split):
+    """A table for imputation, every column min-max scaled to [0, 1] as GAIN's protocol has
+    it: ``(X, None, y, None)``. ``split="test"``: every row (the reported draws);
+    ``"validation"``: a fixed half of the rows, for choosing defaults."""
+    import pandas as pd
+    import sklearn.datasets
+
+    if dataset in UCI:
+        name, label = UCI[dataset]
+        path = shared_data() / "uci" / name
+        if not path.exists():
+            raise FileNotFoundError(f"{path} not found: set SKAE_DATA to the folder holding "
+                                    "uci/ (see ../shared/data/README.md).")  # fmt: skip
+        frame = pd.read_csv(path)
+        X, y = frame.drop(columns=label).to_numpy(float), frame[label].to_numpy()
+    else:
+        loader = getattr(sklearn.datasets, f"load_{dataset.removesuffix('-table')}")
+        X, y = loader(return_X_y=True)
+    low, span = X.min(axis=0), np.ptp(X, axis=0)
+    X = (X - low) / np.where(span > 0, span, 1)
+    if split == "validation":
+        rows = np.random.default_rng(12345).permutation(len(X))[: len(X) // 2]
+        X, y = X[np.sort(rows)], y[np.sort(rows)]
+    return X, None, y, None
+
+
+def holes(X, pattern, rate, seed):
+    """A boolean mask of the entries to remove. ``"mcar"``: each entry with probability
+    ``rate``; ``"mar"``: half of the columns (drawn) stay observed, and an entry of each other
+    column is removed with probability ``2 * rate * sigmoid(z)``, ``z`` the standardized value
+    of an observed column drawn for it (so its holes depend on that column, ``rate`` on
+    average); ``"block"``: the columns cut into 4 groups of neighbours, each row missing each
+    whole group with probability ``rate``."""
+    rng = np.random.default_rng(seed)
+    n, d = X.shape
+    if pattern == "mcar":
+        return rng.random((n, d)) < rate
+    if pattern == "block":
+        groups = np.array_split(np.arange(d), min(4, d))
+        mask = np.zeros((n, d), dtype=bool)
+        for g in groups:
+            mask[:, g] = (rng.random(n) < rate)[:, None]
+        return mask
+    columns = rng.permutation(d)
+    drivers, targets = columns[: d // 2 or 1], columns[d // 2 or 1:]
+    mask = np.zeros((n, d), dtype=bool)
+    for j in targets:
+        x = X[:, rng.choice(drivers)]
+        z = (x - x.mean()) / (x.std() or 1)
+        mask[:, j] = rng.random(n) < np.minimum(1, 2 * rate / (1 + np.exp(-z)))
+    return mask
+
+
+def imputation(job, data):
+    """GAIN's protocol: entries of a [0, 1]-scaled table removed by ``job["pattern"]`` at
+    ``job["rate"]`` (draw = seed), the imputer fitted on the table with its holes and asked to
+    fill them; RMSE over the removed entries, the fit's seconds, and (``"downstream"``) the
+    3-fold cross-validated score of a StandardScaler + LogisticRegression (Ridge for
+    diabetes) on the filled table."""
+    from sklearn.linear_model import RidgeCV
+    from sklearn.model_selection import cross_val_score
+
+    X, _, y, _ = data
+    mask = holes(X, job["pattern"], job["rate"], 1000 + job["seed"])
+    X_missing = np.where(mask, np.nan, X)
+    imputer = build(job["estimator"], job["seed"])
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # IterativeImputer's convergence: as users see it
+        filled = imputer.fit_transform(X_missing)
+    row = {"rmse": float(np.sqrt(np.mean((filled[mask] - X[mask]) ** 2))),
+           "fit_seconds": time.perf_counter() - start, "missing": float(mask.mean())}
+    if job.get("downstream"):
+        model = RidgeCV() if job["dataset"] == "diabetes" else LogisticRegression(max_iter=500)
+        cv = cross_val_score(make_pipeline(StandardScaler(), model), filled, y, cv=3)
+        row["downstream"] = float(np.mean(cv))
+    return [row]
 
 
 def shifted(X, y):
@@ -328,5 +421,6 @@ def deployment(job, data):
 
 
 PROTOCOLS = {
-    f.__name__: f for f in (linear_probe, label_budgets, one_class, downstream, deployment)
+    f.__name__: f
+    for f in (linear_probe, label_budgets, one_class, downstream, deployment, imputation)
 }
