@@ -127,9 +127,11 @@ def holes(X, pattern, rate, seed):
 def imputation(job, data):
     """GAIN's protocol: entries of a [0, 1]-scaled table removed by ``job["pattern"]`` at
     ``job["rate"]`` (draw = seed), the imputer fitted on the table with its holes and asked to
-    fill them; RMSE over the removed entries, the fit's seconds, and (``"downstream"``) the
+    fill them (a DAEImputer job's ``steps``: its max_epochs by the "auto" rule for that many
+    steps); RMSE over the removed entries, the fit's seconds, and (``"downstream"``) the
     3-fold cross-validated score of a StandardScaler + LogisticRegression (Ridge for
     diabetes) on the filled table."""
+    import sklearn.experimental.enable_iterative_imputer  # noqa: F401
     from sklearn.linear_model import RidgeCV
     from sklearn.model_selection import cross_val_score
 
@@ -137,6 +139,10 @@ def imputation(job, data):
     mask = holes(X, job["pattern"], job["rate"], 1000 + job["seed"])
     X_missing = np.where(mask, np.nan, X)
     imputer = build(job["estimator"], job["seed"])
+    if "steps" in job:  # max_epochs="auto"'s rule with another number of steps (tuning it)
+        from skae.impute import auto_epochs
+
+        imputer.set_params(max_epochs=auto_epochs(len(X), imputer.batch_size, job["steps"]))
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # IterativeImputer's convergence: as users see it

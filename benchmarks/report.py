@@ -17,7 +17,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 COMMAND = []  # the command line of this run, set by run.py
 CHOICES = ("C", "scaling", "epochs")  # reported as the values the seeds chose
-KEYS = ("method", "size", "dataset", "labels", "normal_class")  # what a table row is of
+KEYS = ("method", "size", "dataset", "condition", "labels", "normal_class")  # a table row's
 
 
 def git(*cmd):
@@ -67,25 +67,30 @@ def flatten(records):
     return out
 
 
-def _key(row):
-    return tuple(row.get(k) for k in KEYS if k != "dataset")
+def _columns_by_dataset(exp):
+    """Whether each data set has its own columns (else its own rows: ``dataset_rows``)."""
+    return isinstance(exp["dataset"], tuple) and not exp.get("dataset_rows")
 
 
 def summarize(exp, records):
     """Mean (and standard deviation) of each table column over seeds and draws, one dict per
-    method and size (and budget or class); with several data sets, one column per data set
-    and metric (``"columns"`` names them)."""
+    method and size (and budget, class or condition); with several data sets, one column per
+    data set and metric (``"columns"`` names them), or one row (``dataset_rows``). Sorted by
+    the first column, best first (``lower_is_better`` says which way), within each data set
+    and condition."""
+    by_column = _columns_by_dataset(exp)
+    keys = [k for k in KEYS if k != "dataset" or exp.get("dataset_rows")]
     groups = {}
     for row in flatten(records):
-        groups.setdefault(_key(row), []).append(row)
+        groups.setdefault(tuple(row.get(k) for k in keys), []).append(row)
     out = []
     for rows in groups.values():
-        summary = {k: rows[0][k] for k in KEYS if k in rows[0] and k != "dataset"}
+        summary = {k: rows[0][k] for k in keys if k in rows[0]}
         for dataset in sorted({r["dataset"] for r in rows}):
             of = [r for r in rows if r["dataset"] == dataset]
             for i, col in enumerate(exp["table"]):
                 values = [r[col] for r in of if col in r]
-                name = f"{dataset}: {col}" if isinstance(exp["dataset"], tuple) else col
+                name = f"{dataset}: {col}" if by_column else col
                 if col in CHOICES and values:  # what each seed chose
                     summary[name] = "/".join(f"{v:g}" if isinstance(v, float) else str(v)
                                              for v in sorted(set(values)))  # fmt: skip
@@ -96,7 +101,9 @@ def summarize(exp, records):
         summary["columns"] = [c for c in summary if ":" in c and not c.endswith("_std")]
         out.append(summary)
     first = out[0]["columns"][0] if out and out[0]["columns"] else exp["table"][0]
-    return sorted(out, key=lambda r: -r.get(first, -np.inf))
+    sign = 1 if exp.get("lower_is_better") else -1
+    return sorted(out, key=lambda r: (str(r.get("dataset", "")), str(r.get("condition", "")),
+                                      sign * r.get(first, -sign * np.inf)))
 
 
 def _fmt(value, std=None):
@@ -107,29 +114,58 @@ def _fmt(value, std=None):
     return "" if value is None else str(value)
 
 
+def pivot(exp, summary, metric):
+    """``metric`` as a table of data sets and conditions (rows) by methods (columns), the
+    best of each row in bold (the smallest or largest, as ``exp["pivot"][metric]`` says)."""
+    reported = {r["method"] for r in summary}
+    methods = [m for m in dict.fromkeys(j["method"] for j in exp["jobs"]) if m in reported]
+    cells = {}
+    for r in summary:
+        cells.setdefault((r.get("dataset"), r.get("condition")), {})[r["method"]] = r
+    pick = {"min": min, "max": max}[exp["pivot"][metric]]
+    lines = [f"### {metric}, mean of draws (best in bold)", "",
+             "| dataset | condition | " + " | ".join(methods) + " |",
+             "| --- | --- | " + " | ".join(["---:"] * len(methods)) + " |"]  # fmt: skip
+    for (dataset, cond), row in sorted(cells.items(), key=lambda x: tuple(map(str, x[0]))):
+        best = pick(r[metric] for r in row.values() if metric in r)
+        texts = []
+        for m in methods:
+            value = row.get(m, {}).get(metric)
+            text = _fmt(value)
+            texts.append(f"**{text}**" if value == best else text)
+        lines.append(f"| {dataset} | {cond} | " + " | ".join(texts) + " |")
+    return lines
+
+
+def _name(row):
+    return row["method"] + (f" ({row['size']})" if row.get("size") is not None else "")
+
+
 def targets(exp, summary):
     """(text, value, met) for each target of ``exp``."""
-    def best(metric, methods, sizes, op):
+    def best(metric, methods, sizes, op, where):
         rows = [r for r in summary if metric in r and (methods is None or r["method"] in methods)
-                and (sizes is None or r["size"] in sizes)]  # fmt: skip
+                and (sizes is None or r.get("size") in sizes)
+                and all(r.get(k) == v for k, v in where.items())]  # fmt: skip
         pick = min if op == "<=" else max
         return pick(rows, key=lambda r: r[metric]) if rows else None
 
     out = []
     for t in exp.get("targets", ()):
-        row = best(t["metric"], t["methods"], t["sizes"], t["op"])
+        where = t.get("where") or {}
+        row = best(t["metric"], t["methods"], t["sizes"], t["op"], where)
         ref = t["value"]
         if isinstance(ref, dict):  # another row's best, of this metric or of ref's "column"
             metric, factor = ref.get("column", t["metric"]), ref.get("factor", 1)
-            ref_row = best(metric, ref["methods"], ref.get("sizes"), t["op"])
+            ref_row = best(metric, ref["methods"], ref.get("sizes"), t["op"], where)
             ref = ref_row and factor * ref_row[metric]
             scale = f"{factor} x " if factor != 1 else ""
-            label = ref_row and (f"{scale}{ref_row['method']} ({ref_row['size']})"
+            label = ref_row and (f"{scale}{_name(ref_row)}"
                                  f"{' ' + metric if metric != t['metric'] else ''} "
                                  f"{ref_row[metric]:.4f}")  # fmt: skip
         if row is None or ref is None:
             continue
-        got = f"{row['method']} ({row['size']}) {_fmt(row[t['metric']])}"
+        got = f"{_name(row)} {_fmt(row[t['metric']])}"
         met = {">=": operator.ge, "<=": operator.le}[t["op"]](row[t["metric"]], ref)
         ref_text = f" against {label}" if isinstance(t["value"], dict) else ""
         out.append(f"- {'met' if met else 'MISSED'}: {t['text']}: {got}{ref_text}")
@@ -148,7 +184,7 @@ def write(name, exp, records, out, missing, runs_path):
     runs = [json.loads(x) for x in runs_path.read_text().splitlines()] if runs_path.exists() else []
     commits = sorted({r["commit"] for r in records})
     columns = summary[0]["columns"] if summary and summary[0]["columns"] else exp["table"]
-    keys = [k for k in KEYS if k != "dataset" and any(k in r for r in summary)]
+    keys = [k for k in KEYS if any(k in r for r in summary)]
     lines = [
         f"# {name}", "",
         f"Generated by `benchmarks/run.py {name}` from its cached results; do not edit by hand.",
@@ -167,6 +203,8 @@ def write(name, exp, records, out, missing, runs_path):
         cells = [_fmt(r.get(k)) for k in keys]
         cells += [_fmt(r.get(c), r.get(c + "_std")) for c in columns]
         lines.append("| " + " | ".join(cells) + " |")
+    for metric in exp.get("pivot", ()):
+        lines += ["", *pivot(exp, summary, metric)]
     if exp.get("targets"):
         lines += ["", "## Targets", "", *targets(exp, summary)]
     figures = [f for f in exp.get("figures", ()) if FIGURES[f](name, exp, summary, records, out)]
@@ -292,5 +330,48 @@ def auroc_by_class(name, exp, summary, records, out):
     return _figure(out / f"{name}-auroc_by_class.png", fig)
 
 
+def rmse_vs_rate(name, exp, summary, records, out):
+    """RMSE against the MCAR rate, one panel per data set, one line per imputer."""
+    import matplotlib.pyplot as plt
+
+    from experiments import LABELS
+
+    points = {}  # (dataset, method) -> {rate: [rmse of each draw]}
+    for record in records:
+        job = record["job"]
+        if job["pattern"] == "mcar":
+            rates = points.setdefault((job["dataset"], job["method"]), {})
+            rates.setdefault(job["rate"], []).extend(r["rmse"] for r in record["rows"])
+    datasets = sorted({d for d, _ in points})
+    if not datasets:
+        return None
+    methods = list(dict.fromkeys(m for _, m in sorted(points, key=lambda k: k[1] != "dae")))
+    columns = min(3, len(datasets))
+    rows = -(-len(datasets) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows + 0.8),
+                             squeeze=False)  # fmt: skip
+    for ax, dataset in zip(axes.flat, datasets):
+        for method in methods:
+            rates = points.get((dataset, method), {})
+            xs = sorted(rates)
+            ax.errorbar([100 * x for x in xs], [statistics.fmean(rates[x]) for x in xs],
+                        [statistics.stdev(rates[x]) if len(rates[x]) > 1 else 0 for x in xs],
+                        marker="o", capsize=3, label=LABELS.get(method, method),
+                        linewidth=2.5 if method == "dae" else 1.2)  # fmt: skip
+        ax.set_xticks(sorted({100 * x for m in methods for x in points.get((dataset, m), {})}))
+        ax.set(title=dataset, xlabel="entries missing completely at random (%)", ylabel="RMSE")
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(datasets):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(methods), frameon=False,
+               fontsize=9)  # fmt: skip
+    fig.suptitle(f"{name}: RMSE over the removed entries (mean of draws)")
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.savefig(out / f"{name}-rmse_vs_rate.png", dpi=110)
+    plt.close(fig)
+    return out / f"{name}-rmse_vs_rate.png"
+
+
 FIGURES = {f.__name__: f for f in (accuracy_vs_size, reconstructions, denoising, vae_samples,
-                                   accuracy_vs_labels, auroc_by_class)}  # fmt: skip
+                                   accuracy_vs_labels, auroc_by_class, rmse_vs_rate)}  # fmt: skip

@@ -33,14 +33,16 @@ import report  # noqa: E402
 
 
 def expand(name, exp):
-    """The jobs of experiment ``name``: each entry for each seed and data set."""
+    """The jobs of experiment ``name``: each entry for each seed and data set (an entry's own
+    ``seeds`` and ``datasets``, where it has them, instead of the experiment's)."""
     datasets = exp["dataset"] if isinstance(exp["dataset"], tuple) else (exp["dataset"],)
     return [
-        {**entry, "experiment": name, "protocol": exp["protocol"], "dataset": dataset,
+        {**{k: v for k, v in entry.items() if k not in ("seeds", "datasets")},
+         "experiment": name, "protocol": exp["protocol"], "dataset": dataset,
          "split": exp["split"], "seed": seed}  # fmt: skip
         for entry in exp["jobs"]
-        for dataset in datasets
-        for seed in exp["seeds"]
+        for dataset in entry.get("datasets", datasets)
+        for seed in entry.get("seeds", exp["seeds"])
     ]
 
 
@@ -102,7 +104,8 @@ def run(name, args):
             save(folder, key(job, code), job, rows, seconds, threads)
             scores = ", ".join(f"{k} {v:.4g}" for k, v in rows[0].items()
                                if isinstance(v, float) and k != "fit_seconds")  # fmt: skip
-            print(f"[{done}/{len(todo)}] {job['method']} {job.get('size', '')} seed "
+            what = " ".join(str(job[k]) for k in report.KEYS if k in job and k != "method")
+            print(f"[{done}/{len(todo)}] {job['method']} {what} seed "
                   f"{job['seed']}: {scores} ({seconds:.0f} s)", flush=True)  # fmt: skip
         with open(folder / "runs.jsonl", "a") as log:
             log.write(json.dumps({"started": started, "commit": report.commit(),

@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -90,3 +91,59 @@ def test_every_experiment_expands_into_jobs_with_known_protocols():
         assert jobs and all(j["protocol"] in protocols.PROTOCOLS for j in jobs)
         keys = {run.key(j, "code") for j in jobs}
         assert len(keys) == len(jobs), f"{name}: two jobs share a cache key"
+
+
+IMPUTE = {
+    "protocol": "imputation", "dataset": ("wine", "diabetes"), "split": "test", "seeds": (0,),
+    "dataset_rows": True, "lower_is_better": True, "figures": ("rmse_vs_rate",),
+    "pivot": {"rmse": "min", "downstream": "max"},
+    "jobs": experiments.imputation_jobs(
+        {"mean": est("sklearn.impute.SimpleImputer"),
+         "mice": est("sklearn.impute.IterativeImputer", max_iter=3)},
+        [("mcar", 0.2, (0, 1), None), ("mcar", 0.4, (0,), ("wine",)), ("block", 0.2, (0,), None)],
+        downstream=True),
+    "table": ("rmse", "fit_seconds", "downstream"), "about": "a tiny imputation run",
+    "targets": [target("wine 20%: MICE <= mean", "rmse", "<=", dict(methods=("mean",)),
+                       ("mice",), where=dict(dataset="wine", condition="mcar 20%"))],
+}  # fmt: skip
+
+
+def test_an_imputation_experiment_reports_each_data_set_and_condition(monkeypatch, tmp_path):
+    monkeypatch.setitem(experiments.EXPERIMENTS, "impute", IMPUTE)
+    run.main(["impute", "--out", str(tmp_path), "--jobs", "1"])
+    with open(tmp_path / "impute.csv") as f:
+        rows = list(csv.DictReader(f))
+    # an entry's own seeds and data sets replace the experiment's
+    assert sorted({(r["dataset"], r["condition"], r["seed"]) for r in rows}) == [
+        ("diabetes", "block 20%", "0"), ("diabetes", "mcar 20%", "0"),
+        ("diabetes", "mcar 20%", "1"), ("wine", "block 20%", "0"), ("wine", "mcar 20%", "0"),
+        ("wine", "mcar 20%", "1"), ("wine", "mcar 40%", "0")]  # fmt: skip
+    assert all(0 < float(r["rmse"]) < 1 and float(r["missing"]) > 0.1 for r in rows)
+    md = (tmp_path / "impute.md").read_text()
+    lines = [x for x in md.split("###")[0].splitlines() if x.startswith("| ") and "---" not in x]
+    assert lines[0] == "| method | dataset | condition | rmse | fit_seconds | downstream |"
+    # one row per method, data set and condition, the smallest RMSE first within each
+    table = [x.split(" | ") for x in lines[1:]]
+    assert len(table) == 2 * 5
+    for group in {(t[1], t[2]) for t in table}:
+        rmse = [float(t[3].split(" ")[0]) for t in table if (t[1], t[2]) == group]
+        assert rmse == sorted(rmse)
+    # and as a table of data sets and conditions by methods, the best in bold
+    assert "| dataset | condition | mean | mice |" in md
+    assert "| wine | mcar 20% | 0.2" in md and "| **0.1" in md
+    assert "- met: wine 20%: MICE <= mean: mice" in md and "against mean" in md
+    assert (tmp_path / "impute-rmse_vs_rate.png").stat().st_size > 0
+
+
+def test_holes_follow_their_pattern_and_rate():
+    X = protocols.table("wine", "test")[0]
+    assert X.min() == 0 and X.max() == 1
+    assert len(protocols.table("wine", "validation")[0]) == len(X) // 2
+    mcar = protocols.holes(X, "mcar", 0.3, 0)
+    assert abs(mcar.mean() - 0.3) < 0.03
+    block = protocols.holes(X, "block", 0.3, 0)
+    groups = [block[:, g] for g in np.array_split(np.arange(X.shape[1]), 4)]
+    assert all((g.all(axis=1) | ~g.any(axis=1)).all() for g in groups)  # whole groups
+    mar = protocols.holes(X, "mar", 0.3, 0)
+    assert (~mar).all(axis=0).sum() >= X.shape[1] // 2  # the driving columns stay observed
+    assert abs(mar.mean() / (1 - (~mar).all(axis=0).mean()) - 0.3) < 0.1
