@@ -4,12 +4,15 @@ The network reads a row with its holes set to the column mean, beside the
 mask of which entries are observed, and writes every entry of the row. While
 training, a fraction ``noise_level`` of the *observed* entries is hidden
 from it as well (the denoising corruption), and the loss is the squared
-error on those hidden entries: it learns to predict entries it cannot see
-from those it can, which is what filling a hole asks. This is MIDAS's
-scheme (Lall & Robinson, Political Analysis 2022), with the loss of masked
-modelling (on the hidden entries only: on Letter's validation half this
-beat MIDAS's loss on every observed entry, RMSE 0.0710 against 0.0721);
-GAIN (Yoon et al., 2018) feeds the network the mask in the same way.
+error on every observed entry, hidden or seen: it learns to predict entries
+it cannot see from those it can, which is what filling a hole asks. This is
+MIDAS's scheme (Lall & Robinson, Political Analysis 2022); GAIN (Yoon et al.,
+2018) feeds the network the mask in the same way. The loss of masked
+modelling (on the hidden entries only) was tried on validation halves while
+designing this: a little better on Letter, clearly worse on the small tables
+(diabetes, breast_cancer), where giving back the seen entries seems to
+regularize. The defaults (width, learning rate and its cosine decay, the
+number of steps) were chosen by ``benchmarks/run.py tune-imputer``.
 """
 
 import warnings
@@ -21,7 +24,9 @@ import torch
 from sklearn.base import TransformerMixin
 from sklearn.impute import MissingIndicator
 from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import LRScheduler
 from torch import nn
+from torch.optim.lr_scheduler import CosineAnnealingLR
 
 from ._base import _NetEstimator
 from ._checks import check_widths, validate_args
@@ -34,7 +39,7 @@ from .modules import current_generator, mlp, random_source
 RESIDUAL_ROWS = 4096
 # max_epochs="auto": at least AUTO_STEPS gradient steps, and from AUTO_EPOCHS to MAX_EPOCHS
 # passes over the rows
-AUTO_STEPS, AUTO_EPOCHS, MAX_EPOCHS = 10_000, 100, 1000
+AUTO_STEPS, AUTO_EPOCHS, MAX_EPOCHS = 20_000, 100, 1000
 
 
 def auto_epochs(n_samples, batch_size, steps=AUTO_STEPS):
@@ -75,12 +80,7 @@ class ImputationNet(nn.Module):
         return self.net(torch.cat([torch.where(seen, x, 0), seen.to(x.dtype)], dim=1)), seen
 
     def terms(self, x):
-        # the loss is on the observed entries hidden from the net: the entries it saw are
-        # given back as they are (no error), so it never learns to copy its input (the loss
-        # is the mean over every observed entry, about noise_level times the mean over the
-        # hidden ones: a constant factor, to which Adam is blind)
-        output, seen = self._fill(x, hide=True)
-        return {"output": torch.where(seen, torch.nan_to_num(x), output)}
+        return {"output": self._fill(x, hide=True)[0]}
 
     def draw(self, x):
         """A prediction of every entry with a random part of the observed ones hidden."""
@@ -106,9 +106,9 @@ class DAEImputer(TransformerMixin, _NetEstimator):
     Each column is centred and scaled by the mean and standard deviation of
     its observed values (so no scaler is needed in front); the network sees
     a row with its holes at the column mean beside the mask of its observed
-    entries, and is trained to predict a fraction ``noise_level`` of the
-    observed entries hidden from it at every step (the loss is on those
-    hidden entries only: the rows may all have holes).
+    entries, and is trained to give back the observed entries while a
+    fraction ``noise_level`` of them is hidden from it at every step (the
+    loss is on observed entries only: the rows may all have holes).
     ``transform`` fills only the missing entries, with the network's
     prediction clipped to the column's observed range; observed entries come
     back unchanged, bit for bit. A column with no observed value in ``fit``
@@ -146,12 +146,13 @@ class DAEImputer(TransformerMixin, _NetEstimator):
     _parameter_constraints = {
         "missing_values": [MissingValues(numeric_only=True)],
         "hidden_sizes": [tuple, list],
-        "noise_level": [Interval(Real, 0, 1, closed="neither")],
+        "noise_level": [Interval(Real, 0, 1, closed="left")],
         "sample_posterior": ["boolean"],
         "add_indicator": ["boolean"],
         "keep_empty_features": ["boolean"],
         "copy": ["boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "lr_schedule": [StrOptions({"cosine", "constant"})],
     }
     _width_params = ("hidden_sizes",)
     _fitted_attributes = (
@@ -173,7 +174,7 @@ class DAEImputer(TransformerMixin, _NetEstimator):
         "noise_level": (
             "float",
             "The fraction of the observed entries hidden from the network at each training "
-            "step (the denoising corruption), in (0, 1): the net learns to predict them.",
+            "step (the denoising corruption), in [0, 1).",
         ),
         "sample_posterior": (
             "bool",
@@ -199,7 +200,16 @@ class DAEImputer(TransformerMixin, _NetEstimator):
             "Whether ``transform`` fills a copy of ``X``; False fills a float numpy ``X`` in "
             "place where it can.",
         ),
-        "max_epochs": ("int", "Passes over the training data."),
+        "max_epochs": (
+            "int or 'auto'",
+            f"Passes over the training data; ``'auto'``: enough for {AUTO_STEPS:,} gradient "
+            f"steps (rows / ``batch_size`` per pass), from {AUTO_EPOCHS} to {MAX_EPOCHS} passes.",
+        ),
+        "lr_schedule": (
+            "{'cosine', 'constant'}",
+            "The learning rate over the fit: from ``lr`` down to 0 along a cosine over the "
+            "epochs, or ``lr`` throughout.",
+        ),
         "batch_size": ("int", "Rows per gradient step."),
         "statistics_": (
             "ndarray of shape (n_features,)",
@@ -230,15 +240,16 @@ class DAEImputer(TransformerMixin, _NetEstimator):
         *,
         missing_values=np.nan,
         hidden_sizes=(256, 256),
-        noise_level=0.5,
+        noise_level=0.25,
         activation="relu",
         sample_posterior=False,
         add_indicator=False,
         keep_empty_features=False,
         copy=True,
-        max_epochs=100,
-        batch_size=64,
-        lr=1e-3,
+        max_epochs="auto",
+        batch_size=256,
+        lr=3e-3,
+        lr_schedule="cosine",
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=5,
@@ -259,6 +270,7 @@ class DAEImputer(TransformerMixin, _NetEstimator):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -284,6 +296,13 @@ class DAEImputer(TransformerMixin, _NetEstimator):
 
     def _encoder(self):
         return self.module_
+
+    def _make_net(self, module, rng, epochs, early_stopping, n_features):
+        net = super()._make_net(module, rng, epochs, early_stopping, n_features)
+        if self.lr_schedule == "cosine":  # stepped after each epoch, before anything stops
+            decay = LRScheduler(CosineAnnealingLR, T_max=epochs)
+            net.callbacks.insert(1, ("lr_schedule", decay))
+        return net
 
     def _validate_fit_data(self, X, y, reset):
         X = self._validate_X(X, reset=reset)
@@ -317,7 +336,7 @@ class DAEImputer(TransformerMixin, _NetEstimator):
 
         Measured on up to ``RESIDUAL_ROWS`` training rows, over the observed
         entries a draw hid (over all observed ones for a column with none
-        hidden, as a small table with a small ``noise_level`` may have).
+        hidden, as with ``noise_level=0``).
         """
         rows = np.linspace(0, X.shape[0] - 1, min(X.shape[0], RESIDUAL_ROWS)).astype(np.intp)
         Xs, n = X[rows], X.shape[1]

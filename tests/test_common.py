@@ -41,8 +41,8 @@ EXPECTED = {
         SAEClassifier(unlabeled=None, **SEED),
         SAEClassifier(pretrain=False, **SEED),
         VAETransformer(**SEED),
-        DAEImputer(**SEED),
-        DAEImputer(sample_posterior=True, add_indicator=True, **SEED),
+        DAEImputer(max_epochs=10, **SEED),  # "auto": up to 1,000 passes over tiny sets
+        DAEImputer(max_epochs=10, sample_posterior=True, add_indicator=True, **SEED),
         ReconstructionOutlierDetector(**SEED),
         ReconstructionOutlierDetector(PCA(n_components=1), contamination=0.1),
     ],

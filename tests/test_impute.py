@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.impute import SimpleImputer
+from skorch.callbacks import Callback
 
 from skae import DAEImputer
 
@@ -42,7 +43,7 @@ def test_learns_a_column_from_the_others():
     X = np.hstack([z, 2 * z, -z, z + 0.01 * rng.normal(size=(2000, 1))]) * 100 + 50
     mask = rng.random(X.shape) < 0.2
     X_missing = np.where(mask, np.nan, X)
-    imputer = DAEImputer(hidden_sizes=(64,), max_epochs=20, random_state=0)
+    imputer = DAEImputer(hidden_sizes=(64,), max_epochs=200, random_state=0)
     dae = np.sqrt(np.mean((imputer.fit_transform(X_missing)[mask] - X[mask]) ** 2))
     mean = np.sqrt(np.mean((SimpleImputer().fit_transform(X_missing)[mask] - X[mask]) ** 2))
     assert dae < 0.3 * mean
@@ -145,3 +146,47 @@ def test_a_skops_file_holds_no_pickle_and_imputes_the_same():
         assert all(n.endswith((".json", ".npy")) for n in z.namelist())
     loaded = sio.loads(data, trusted=untrusted)
     np.testing.assert_array_equal(loaded.transform(X_missing), imputer.transform(X_missing))
+
+
+class RecordLR(Callback):
+    """The learning rate each epoch trains at (nets get copies of their callbacks: the
+    record is kept on the class)."""
+
+    seen = []
+
+    def on_epoch_begin(self, net, **kwargs):
+        RecordLR.seen.append(net.optimizer_.param_groups[0]["lr"])
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "constant"])
+def test_the_learning_rate_decays_along_a_cosine_or_stays(schedule):
+    X, mask = holes((100, 4))
+    RecordLR.seen.clear()
+    DAEImputer(**FAST | dict(max_epochs=4, lr=0.01), lr_schedule=schedule,
+               net_params={"callbacks": [("record", RecordLR())]}).fit(np.where(mask, np.nan, X))
+    expected = [0.01 * (1 + np.cos(np.pi * e / 4)) / 2 for e in range(4)]
+    assert RecordLR.seen == pytest.approx(expected if schedule == "cosine" else [0.01] * 4)
+
+
+@pytest.mark.parametrize("n_samples, epochs", [(100, 1000), (256 * 100, 200), (10**6, 100)])
+def test_auto_epochs_make_the_steps_within_the_bounds(n_samples, epochs):
+    from skae.impute import AUTO_STEPS, auto_epochs
+
+    assert auto_epochs(n_samples, 256, steps=20_000) == epochs
+    assert DAEImputer()._epochs(n_samples) == auto_epochs(n_samples, 256, AUTO_STEPS)
+    assert DAEImputer(max_epochs=7)._epochs(n_samples) == 7
+
+
+def test_defaults_are_the_committed_tuning_choice():
+    # benchmarks/run.py tune-imputer chose them on validation halves
+    import json
+    from pathlib import Path
+
+    from skae.impute import AUTO_STEPS
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "configs" / "tune-imputer.json"
+    chosen = json.loads(path.read_text())["defaults"]
+    params = DAEImputer().get_params()
+    assert {k: params[k] for k in chosen["settings"]} == {
+        k: tuple(v) if isinstance(v, list) else v for k, v in chosen["settings"].items()}
+    assert AUTO_STEPS == chosen["steps"]
