@@ -7,12 +7,8 @@ from it as well (the denoising corruption), and the loss is the squared
 error on every observed entry, hidden or seen: it learns to predict entries
 it cannot see from those it can, which is what filling a hole asks. This is
 MIDAS's scheme (Lall & Robinson, Political Analysis 2022); GAIN (Yoon et al.,
-2018) feeds the network the mask in the same way. The loss of masked
-modelling (on the hidden entries only) was tried on validation halves while
-designing this: a little better on Letter, clearly worse on the small tables
-(diabetes, breast_cancer), where giving back the seen entries seems to
-regularize. The defaults (width, learning rate and its cosine decay, the
-number of steps) were chosen by ``benchmarks/run.py tune-imputer``.
+2018) feeds the network the mask in the same way. How the defaults were
+chosen, and what was tried, is in the user guide's "Missing values" page.
 """
 
 import warnings
