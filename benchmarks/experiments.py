@@ -398,11 +398,12 @@ EXPERIMENTS["tune-imputer"] = {
 def imputation():
     dae = est("DAEImputer", **tuned("tune-imputer").get("defaults", {}).get("settings", {}))
     methods = IMPUTERS | {"dae": dae}
-    gain = [("mcar", 0.2, tuple(range(10)), ("letter", "spam")), ("mcar", 0.2, (0, 1, 2), TABLES[2:])]
-    others = [(p, r, seeds, tables) for p, r in (("mcar", 0.1), ("mcar", 0.3), ("mcar", 0.5),
-                                                  ("mar", 0.3), ("block", 0.2))
-              for seeds, tables in (((0,), ("letter", "spam", "digits-table")),
-                                    ((0, 1, 2), ("breast_cancer", "wine", "diabetes")))]  # fmt: skip
+    gain = [("mcar", 0.2, tuple(range(10)), ("letter", "spam")),
+            ("mcar", 0.2, (0, 1, 2), TABLES[2:])]
+    rates = (("mcar", 0.1), ("mcar", 0.3), ("mcar", 0.5), ("mar", 0.3), ("block", 0.2))
+    draws = (((0,), ("letter", "spam", "digits-table")),
+             ((0, 1, 2), ("breast_cancer", "wine", "diabetes")))
+    others = [(p, r, seeds, tables) for p, r in rates for seeds, tables in draws]
     sk = dict(methods=SKLEARN_IMPUTERS)
     mcar20, mcar30 = condition("mcar", 0.2), condition("mcar", 0.3)
     return {
@@ -442,3 +443,89 @@ def imputation():
 
 
 EXPERIMENTS["imputation"] = imputation()
+
+
+# -- outliers on tables: ADBench --------------------------------------------------------------
+
+# ADBench's 28 "classical" sets in ../shared/data/adbench: file stem -> columns
+ADBENCH = {
+    "1_ALOI": 27, "2_annthyroid": 6, "5_campaign": 62, "7_Cardiotocography": 21, "8_celeba": 39,
+    "10_cover": 10, "11_donors": 10, "15_Hepatitis": 19, "16_http": 3, "17_InternetAds": 1555,
+    "19_landsat": 36, "20_letter": 32, "21_Lymphography": 18, "22_magic.gamma": 10,
+    "24_mnist": 100, "26_optdigits": 64, "28_pendigits": 16, "30_satellite": 36,
+    "32_shuttle": 9, "33_skin": 3, "34_smtp": 3, "35_SpamBase": 57, "37_Stamps": 9,
+    "39_vertebral": 6, "40_vowels": 12, "42_WBC": 9, "43_WDBC": 30, "45_wine": 13,
+}  # fmt: skip
+LABELS |= {"skae": "ReconstructionOutlierDetector()", "skae_scaled": "StandardScaler + skae",
+           "skae_dae": "skae, DAE", "skae_vae": "skae, VAE", "pca_reconstruction": "PCA",
+           "pyod_iforest": "pyod IForest", "pyod_ecod": "pyod ECOD", "pyod_copod": "pyod COPOD",
+           "pyod_hbos": "pyod HBOS", "pyod_knn": "pyod KNN", "pyod_ae": "pyod AutoEncoder",
+           "pyod_vae": "pyod VAE"}  # fmt: skip
+
+
+def code_size(n_features):
+    """The default detector's code size (ReconstructionOutlierDetector's own rule)."""
+    return max(1, min(32, n_features // 4))
+
+
+def detectors(n_features):
+    k = code_size(n_features)
+    rod = "ReconstructionOutlierDetector"
+    net = dict(hidden_sizes=(128,), n_components=k)
+    quiet = dict(verbose=0)
+    return {
+        "skae": est(rod),
+        "skae_scaled": est("sklearn.pipeline.Pipeline", steps=[
+            ("scale", est("sklearn.preprocessing.StandardScaler")), ("detect", est(rod))]),
+        "skae_dae": est(rod, estimator=est("DAETransformer", noise="masking", **net)),
+        "skae_vae": est(rod, estimator=est("VAETransformer", **net)),
+        "pca_reconstruction": est(rod, estimator=est("sklearn.decomposition.PCA", n_components=k)),
+        "isolation_forest": est("sklearn.ensemble.IsolationForest"),
+        "lof": est("sklearn.neighbors.LocalOutlierFactor", novelty=True),
+        "ocsvm": est("sklearn.svm.OneClassSVM", gamma="scale"),
+        "pyod_iforest": est("pyod.models.iforest.IForest"),
+        "pyod_ecod": est("pyod.models.ecod.ECOD"),
+        "pyod_copod": est("pyod.models.copod.COPOD"),
+        "pyod_hbos": est("pyod.models.hbos.HBOS"),
+        "pyod_knn": est("pyod.models.knn.KNN"),
+        "pyod_ae": est("pyod.models.auto_encoder.AutoEncoder", **quiet),
+        "pyod_vae": est("pyod.models.vae.VAE", **quiet),
+    }  # fmt: skip
+
+
+OCSVM_ROWS = 2_000  # OneClassSVM fits at most this many rows (random, per seed): it is quadratic
+
+
+def adbench_experiment():
+    jobs = [{"method": method, "datasets": (f"adbench/{name}",), "estimator": spec,
+             **({"fit_rows": OCSVM_ROWS} if method == "ocsvm" else {})}
+            for name, n_features in ADBENCH.items()
+            for method, spec in detectors(n_features).items()]  # fmt: skip
+    sk = ("isolation_forest",)
+    return {
+        "protocol": "anomaly", "dataset": tuple(f"adbench/{n}" for n in ADBENCH),
+        "split": "test", "seeds": (0, 1, 2), "jobs": jobs, "dataset_rows": True,
+        "overall": "auroc", "table": ("auroc", "ap", "fit_seconds"),
+        "pivot": {"auroc": "max", "ap": "max", "fit_seconds": "min"},
+        "figures": ("rank_of_detectors",),
+        "targets": [
+            target("mean AUROC: skae's default >= IsolationForest's", "auroc", ">=",
+                   dict(methods=sk), ("skae",), where=dict(dataset="all")),
+            target("mean AUROC: skae's default >= pyod AutoEncoder's", "auroc", ">=",
+                   dict(methods=("pyod_ae",)), ("skae",), where=dict(dataset="all")),
+            target("skae's default among the 3 best detectors by mean rank", "place", "<=", 3,
+                   ("skae",), where=dict(dataset="all")),
+        ],  # fmt: skip
+        "about": "ADBench's unsupervised protocol on its 28 classical sets: a 70/30 split "
+        "stratified by the labels (per seed), each detector fitted on the 70% with its "
+        "anomalies and no labels, AUROC and average precision of its outlyingness on the 30%; "
+        f"on the largest sets at most 10,000 fitted and 20,000 scored rows (stratified "
+        f"subsamples, the same for every detector); OneClassSVM fits {OCSVM_ROWS:,} random "
+        "rows of them. Every detector with its library's defaults (pyod's verbose=0); skae's "
+        "variants with the default's code size (n_features // 4, 1 to 32) and 128 hidden "
+        "units; fit seconds with one thread. 'all': the mean over the 28 sets, 'rank' the "
+        "mean rank (1 = best AUROC of a set) and 'place' the detector's place by it",
+    }  # fmt: skip
+
+
+EXPERIMENTS["adbench"] = adbench_experiment()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score, roc_auc_score
+from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, StratifiedShuffleSplit
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
@@ -44,6 +44,8 @@ def load(dataset, split="test", seed=0):
 
     if dataset in TABLES:
         return table(dataset, split)
+    if dataset.startswith("adbench/"):
+        return adbench(dataset, split, seed)
     if dataset == "fashion-mnist":
         X_train, y_train = fetch_fashion_mnist(subset="train", return_X_y=True)
         X_test, y_test = fetch_fashion_mnist(subset="test", return_X_y=True)
@@ -180,10 +182,7 @@ def build(spec, seed):
         return None
     module, name = spec["estimator"].rsplit(".", 1)
     cls = getattr(importlib.import_module(module), name)
-    params = {
-        k: build(v, seed) if isinstance(v, dict) and "estimator" in v else _tuples(v)
-        for k, v in spec.get("params", {}).items()
-    }
+    params = {k: _built(v, seed) for k, v in spec.get("params", {}).items()}
     if spec.get("schedule") == "cosine":
         from skorch.callbacks import LRScheduler
         from torch.optim.lr_scheduler import CosineAnnealingLR
@@ -191,14 +190,22 @@ def build(spec, seed):
         params["net_params"] = {
             "callbacks": [LRScheduler(CosineAnnealingLR, T_max=params["max_epochs"])]
         }
+    if cls.__name__ == "Pipeline":  # its steps: a list of (name, estimator) pairs
+        params["steps"] = list(params["steps"])
     est = cls(**params)
     if "random_state" in est.get_params(deep=False):
         est.set_params(random_state=seed)
     return est
 
 
-def _tuples(value):
-    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+def _built(value, seed):
+    """A parameter's value: nested specs built (in lists too, as a Pipeline's steps), lists
+    (JSON's tuples) as tuples."""
+    if isinstance(value, dict) and "estimator" in value:
+        return build(value, seed)
+    if isinstance(value, (list, tuple)):
+        return tuple(_built(v, seed) for v in value)
+    return value
 
 
 # -- protocols --------------------------------------------------------------------------------
@@ -426,7 +433,73 @@ def deployment(job, data):
     return [row]
 
 
+
+
+
+# -- anomaly detection on tables: ADBench -----------------------------------------------------
+
+FIT_ROWS, SCORE_ROWS = 10_000, 20_000  # the row caps of the anomaly protocol
+
+
+def adbench(name, split, seed):
+    """An ADBench set (``adbench/<file stem>``) under ADBench's unsupervised protocol: a
+    70/30 split stratified by the labels, drawn by ``seed``; the detectors fit the 70% with
+    its anomalies and no labels and score the 30%. On the largest sets at most
+    ``FIT_ROWS`` rows of the 70% are fitted and ``SCORE_ROWS`` of the 30% scored (stratified
+    subsamples, the same for every detector). ``split="validation"``: the 70% cut 70/30 again
+    in the same way, for choosing settings without the reported 30%."""
+    path = shared_data() / f"{name}.npz"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: set SKAE_DATA to the folder holding "
+                                "adbench/ (see ../shared/data/README.md).")  # fmt: skip
+    with np.load(path, allow_pickle=False) as f:
+        X, y = f["X"].astype(np.float64), f["y"].astype(int)
+    X_fit, X_score, y_fit, y_score = train_test_split(X, y, test_size=0.3, stratify=y,
+                                                      random_state=seed)  # fmt: skip
+    if split == "validation":
+        X_fit, X_score, y_fit, y_score = train_test_split(
+            X_fit, y_fit, test_size=0.3, stratify=y_fit, random_state=seed)  # fmt: skip
+    (X_fit, y_fit), (X_score, y_score) = (_cap(X_fit, y_fit, FIT_ROWS, seed),
+                                          _cap(X_score, y_score, SCORE_ROWS, seed))  # fmt: skip
+    return X_fit, X_score, y_fit, y_score
+
+
+def _cap(X, y, rows, seed):
+    if len(X) <= rows:
+        return X, y
+    X, _, y, _ = train_test_split(X, y, train_size=rows, stratify=y, random_state=seed)
+    return X, y
+
+
+def anomaly(job, data):
+    """The detector fitted on the fitting rows without their labels (a job's ``fit_rows``:
+    a random subsample of them, for a slow detector); AUROC and average precision of its
+    outlyingness on the scored rows against their labels (1 = anomaly), and the fit's
+    seconds."""
+    X_fit, X_score, _, y_score = data
+    if job.get("fit_rows") and len(X_fit) > job["fit_rows"]:
+        rows = np.random.default_rng(job["seed"]).choice(len(X_fit), job["fit_rows"], replace=False)
+        X_fit = X_fit[np.sort(rows)]
+    detector = build(job["estimator"], job["seed"])
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence, dead units: as users see them
+        detector.fit(X_fit)
+        seconds = time.perf_counter() - start
+        scores = outlyingness(detector, X_score)
+    return [{"auroc": float(roc_auc_score(y_score, scores)),
+             "ap": float(average_precision_score(y_score, scores)), "fit_seconds": seconds}]
+
+
+def outlyingness(detector, X):
+    """Higher for more anomalous rows: pyod's ``decision_function``, minus scikit-learn's
+    (and skae's) ``score_samples``."""
+    if hasattr(detector, "decision_scores_"):  # a fitted pyod detector
+        return detector.decision_function(X)
+    return -detector.score_samples(X)
+
+
 PROTOCOLS = {
     f.__name__: f
-    for f in (linear_probe, label_budgets, one_class, downstream, deployment, imputation)
+    for f in (linear_probe, label_budgets, one_class, downstream, deployment, imputation, anomaly)
 }

@@ -100,10 +100,42 @@ def summarize(exp, records):
                         summary[name + "_std"] = statistics.stdev(values)
         summary["columns"] = [c for c in summary if ":" in c and not c.endswith("_std")]
         out.append(summary)
+    if exp.get("overall"):
+        out += overall(out, exp["overall"], lower=exp.get("lower_is_better", False))
     first = out[0]["columns"][0] if out and out[0]["columns"] else exp["table"][0]
     sign = 1 if exp.get("lower_is_better") else -1
     return sorted(out, key=lambda r: (str(r.get("dataset", "")), str(r.get("condition", "")),
                                       sign * r.get(first, -sign * np.inf)))
+
+
+def ranks(rows, metric, lower):
+    """``{method: [its rank on each data set]}`` (1 = best; ties share the mean rank), over
+    the data sets every method has."""
+    methods = sorted({r["method"] for r in rows if r.get("dataset") != "all"})
+    by_set = {}
+    for r in rows:
+        if metric in r and r.get("dataset") != "all":
+            by_set.setdefault(r["dataset"], {})[r["method"]] = r[metric]
+    out = {m: [] for m in methods}
+    for values in by_set.values():
+        if len(values) == len(methods):
+            for m in methods:
+                better = sum((v < values[m]) if lower else (v > values[m]) for v in values.values())
+                out[m].append(better + (sum(v == values[m] for v in values.values()) + 1) / 2)
+    return out, [v for v in by_set.values() if len(v) == len(methods)]
+
+
+def overall(rows, metric, lower):
+    """One row per method with ``dataset="all"``: its mean ``metric`` over the data sets,
+    its mean rank among the methods (see :func:`ranks`) and its ``place`` by that rank."""
+    of, complete = ranks(rows, metric, lower)
+    if not complete:
+        return []
+    mean_rank = {m: statistics.fmean(r) for m, r in of.items()}
+    order = sorted(of, key=mean_rank.get)
+    return [{"method": m, "dataset": "all", metric: statistics.fmean(v[m] for v in complete),
+             "rank": mean_rank[m], "place": order.index(m) + 1, "sets": len(complete),
+             "columns": []} for m in of]  # fmt: skip
 
 
 def _fmt(value, std=None):
@@ -121,19 +153,24 @@ def pivot(exp, summary, metric):
     methods = [m for m in dict.fromkeys(j["method"] for j in exp["jobs"]) if m in reported]
     cells = {}
     for r in summary:
-        cells.setdefault((r.get("dataset"), r.get("condition")), {})[r["method"]] = r
+        if r.get("dataset") != "all":
+            cells.setdefault((r.get("dataset"), r.get("condition")), {})[r["method"]] = r
     pick = {"min": min, "max": max}[exp["pivot"][metric]]
+    by = ["dataset"] + ["condition"] * any(cond is not None for _, cond in cells)
     lines = [f"### {metric}, mean of draws (best in bold)", "",
-             "| dataset | condition | " + " | ".join(methods) + " |",
-             "| --- | --- | " + " | ".join(["---:"] * len(methods)) + " |"]  # fmt: skip
+             "| " + " | ".join(by + methods) + " |",
+             "| " + " | ".join(["---"] * len(by) + ["---:"] * len(methods)) + " |"]  # fmt: skip
     for (dataset, cond), row in sorted(cells.items(), key=lambda x: tuple(map(str, x[0]))):
-        best = pick(r[metric] for r in row.values() if metric in r)
+        values = [r[metric] for r in row.values() if metric in r]
+        if not values:  # a metric measured under some conditions only
+            continue
+        best = pick(values)
         texts = []
         for m in methods:
             value = row.get(m, {}).get(metric)
             text = _fmt(value)
             texts.append(f"**{text}**" if value == best else text)
-        lines.append(f"| {dataset} | {cond} | " + " | ".join(texts) + " |")
+        lines.append("| " + " | ".join([dataset, cond][: len(by)] + texts) + " |")
     return lines
 
 
@@ -200,11 +237,21 @@ def write(name, exp, records, out, missing, runs_path):
         "| " + " | ".join(["---"] * len(keys) + ["---:"] * len(columns)) + " |",
     ]  # fmt: skip
     for r in summary:
+        if r.get("dataset") == "all":  # the overall rows: their own table below
+            continue
         cells = [_fmt(r.get(k)) for k in keys]
         cells += [_fmt(r.get(c), r.get(c + "_std")) for c in columns]
         lines.append("| " + " | ".join(cells) + " |")
     for metric in exp.get("pivot", ()):
         lines += ["", *pivot(exp, summary, metric)]
+    every = sorted((r for r in summary if r.get("dataset") == "all"), key=lambda r: r["place"])
+    if every:
+        metric = exp["overall"]
+        lines += ["", f"### Over the {every[0]['sets']} data sets: mean {metric}, mean rank",
+                  "", f"| place | method | mean {metric} | mean rank |",
+                  "| ---: | --- | ---: | ---: |",
+                  *(f"| {r['place']} | {r['method']} | {_fmt(r[metric])} | {r['rank']:.2f} |"
+                    for r in every)]  # fmt: skip
     if exp.get("targets"):
         lines += ["", "## Targets", "", *targets(exp, summary)]
     figures = [f for f in exp.get("figures", ()) if FIGURES[f](name, exp, summary, records, out)]
@@ -373,5 +420,31 @@ def rmse_vs_rate(name, exp, summary, records, out):
     return out / f"{name}-rmse_vs_rate.png"
 
 
+def rank_of_detectors(name, exp, summary, records, out):
+    """Each detector's mean rank over the data sets (1 = best), the spread of its ranks as
+    a box, best at the top."""
+    import matplotlib.pyplot as plt
+
+    from experiments import LABELS
+
+    every = sorted((r for r in summary if r.get("dataset") == "all"), key=lambda r: r["rank"])
+    if not every:
+        return None
+    methods = [r["method"] for r in every]
+    of = ranks(summary, exp["overall"], exp.get("lower_is_better", False))[0]
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(methods) + 1.2))
+    ax.boxplot([of[m] for m in methods], vert=False, widths=0.6,
+               tick_labels=[LABELS.get(m, m) for m in methods])  # fmt: skip
+    ax.scatter([r["rank"] for r in every], range(1, len(methods) + 1), color="tab:red",
+               zorder=3, label="mean rank")  # fmt: skip
+    ax.invert_yaxis()
+    ax.set(xlabel=f"rank by {exp['overall']} on a data set (1 = best)",
+           title=f"{name}: ranks over {every[0]['sets']} data sets (mean of seeds)")
+    ax.grid(alpha=0.3, axis="x")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, frameon=False)
+    return _figure(out / f"{name}-rank_of_detectors.png", fig)
+
+
 FIGURES = {f.__name__: f for f in (accuracy_vs_size, reconstructions, denoising, vae_samples,
-                                   accuracy_vs_labels, auroc_by_class, rmse_vs_rate)}  # fmt: skip
+                                   accuracy_vs_labels, auroc_by_class, rmse_vs_rate,
+                                   rank_of_detectors)}  # fmt: skip

@@ -6,9 +6,10 @@
 
 Each experiment of ``experiments.py`` expands into jobs (one per entry, seed and data
 set). A job's result is cached in ``<out>/cache/<experiment>/<key>.json``, the key a
-hash of the job and of the code its result depends on (skae's version and the source of
-skae/ and protocols.py): a run stopped before its end continues where it stopped, and a
-change of code or settings runs its jobs again. Heavy jobs (conv nets, the classifiers)
+hash of the job and of the code its result depends on (protocols.py and the library
+versions; skae's version and source for a job that fits a skae estimator): a run stopped
+before its end continues where it stopped, and a change of code or settings runs its jobs
+again, while the baselines keep their results when only skae changes. Heavy jobs (conv nets, the classifiers)
 run one at a time with every torch thread; the others ``--jobs`` at a time (every core by
 default), one thread each. Then ``report.py`` writes ``<out>/<experiment>.csv``, ``.md``
 and the figures from the cached results.
@@ -21,6 +22,7 @@ import json
 import os
 import sys
 import time
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -46,21 +48,36 @@ def expand(name, exp):
     ]
 
 
-def fingerprint():
-    """What every cached result depends on beside its job: skae's version and the source
-    of skae/ and of the protocols."""
+def fingerprint(skae_code=True):
+    """What a cached result depends on beside its job: the protocols, the library versions,
+    skae's data loaders, and (``skae_code``, for a job that fits a skae estimator) skae's
+    version and source. A job of other libraries' estimators alone keeps its results when
+    skae's estimators change."""
     import skae
 
     digest = hashlib.sha256(skae.__version__.encode())
-    for path in sorted((HERE.parent / "skae").glob("*.py")) + [HERE / "protocols.py"]:
+    for name in ("scikit-learn", "numpy", "torch", "pyod"):
+        try:
+            digest.update(f"{name} {metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    paths = sorted((HERE.parent / "skae").glob("*.py")) if skae_code else [
+        HERE.parent / "skae" / "datasets.py"]  # fmt: skip
+    for path in paths + [HERE / "protocols.py"]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def key(job, code):
-    """The cache key of ``job``: its settings (not how it is scheduled) and ``code``."""
+def fits_skae(job):
+    """Whether ``job`` fits one of skae's estimators (anywhere in its spec)."""
+    return '"skae.' in json.dumps(job.get("estimator"), default=str)
+
+
+def key(job, codes):
+    """The cache key of ``job``: its settings (not how it is scheduled) and the
+    fingerprint of the code it depends on (``codes[fits_skae(job)]``)."""
     settings = {k: v for k, v in job.items() if k != "heavy"}
-    text = json.dumps(settings, sort_keys=True, default=str) + code
+    text = json.dumps(settings, sort_keys=True, default=str) + codes[fits_skae(job)]
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -91,8 +108,8 @@ def run(name, args):
     exp = experiments.EXPERIMENTS[name]
     folder = args.out / "cache" / name
     folder.mkdir(parents=True, exist_ok=True)
-    code = fingerprint()
-    jobs = {key(job, code): job for job in expand(name, exp)}
+    codes = {True: fingerprint(True), False: fingerprint(False)}
+    jobs = {key(job, codes): job for job in expand(name, exp)}
     if args.methods:
         jobs = {k: j for k, j in jobs.items() if j["method"] in args.methods}
     todo = {k: j for k, j in jobs.items() if not (folder / f"{k}.json").exists()}
@@ -101,7 +118,7 @@ def run(name, args):
     if todo and not args.report_only:
         start, started = time.perf_counter(), report.now()
         for done, (job, rows, seconds, threads) in enumerate(schedule(todo, args.jobs), 1):
-            save(folder, key(job, code), job, rows, seconds, threads)
+            save(folder, key(job, codes), job, rows, seconds, threads)
             scores = ", ".join(f"{k} {v:.4g}" for k, v in rows[0].items()
                                if isinstance(v, float) and k != "fit_seconds")  # fmt: skip
             what = " ".join(str(job[k]) for k in report.KEYS if k in job and k != "method")

@@ -72,6 +72,18 @@ def test_a_changed_job_runs_again_and_a_stopped_run_is_reported_as_such(tiny, mo
     assert sorted(r["job"]["size"] for r in records) == [4, 4, 5, 5, 64, 64]
 
 
+def test_only_jobs_that_fit_skae_depend_on_skae_s_source():
+    ae = {"estimator": est("AETransformer")}
+    nested = {"estimator": est("ReconstructionOutlierDetector", estimator=est("AETransformer"))}
+    forest = {"estimator": est("sklearn.ensemble.IsolationForest")}
+    assert run.fits_skae(ae) and run.fits_skae(nested) and not run.fits_skae(forest)
+    assert not run.fits_skae({"estimator": None})
+    before, after = {True: "skae v1", False: "same"}, {True: "skae v2", False: "same"}
+    assert run.key(forest, before) == run.key(forest, after)
+    assert run.key(ae, before) != run.key(ae, after)
+    assert run.fingerprint(True) != run.fingerprint(False)
+
+
 def test_probe_chooses_c_on_a_held_out_split_from_the_grid():
     X_train, X_test, y_train, y_test = protocols.load("digits")
     model, C, scaling = protocols.probe(X_train, y_train, 0, ("none", "standard"))
@@ -89,7 +101,7 @@ def test_every_experiment_expands_into_jobs_with_known_protocols():
     for name, exp in experiments.EXPERIMENTS.items():
         jobs = run.expand(name, exp)
         assert jobs and all(j["protocol"] in protocols.PROTOCOLS for j in jobs)
-        keys = {run.key(j, "code") for j in jobs}
+        keys = {run.key(j, {True: "skae code", False: "code"}) for j in jobs}
         assert len(keys) == len(jobs), f"{name}: two jobs share a cache key"
 
 
@@ -147,3 +159,52 @@ def test_holes_follow_their_pattern_and_rate():
     mar = protocols.holes(X, "mar", 0.3, 0)
     assert (~mar).all(axis=0).sum() >= X.shape[1] // 2  # the driving columns stay observed
     assert abs(mar.mean() / (1 - (~mar).all(axis=0).mean()) - 0.3) < 0.1
+
+
+ADBENCH = protocols.shared_data() / "adbench"
+needs_adbench = pytest.mark.skipif(not ADBENCH.is_dir(), reason=f"{ADBENCH} not found")
+
+
+@needs_adbench
+def test_the_adbench_list_is_the_folder_s():
+    assert sorted(p.stem for p in ADBENCH.glob("*.npz")) == sorted(experiments.ADBENCH)
+    X_fit, X_score, y_fit, y_score = protocols.load("adbench/45_wine", "test", 0)
+    assert X_fit.shape[1] == experiments.ADBENCH["45_wine"]
+    assert len(X_fit) + len(X_score) == 129 and abs(len(X_score) / 129 - 0.3) < 0.01
+    assert y_fit.mean() == pytest.approx(y_score.mean(), abs=0.03)  # stratified
+    capped = protocols.load("adbench/16_http", "test", 0)  # 567,498 rows: capped
+    assert len(capped[0]) == protocols.FIT_ROWS and len(capped[1]) == protocols.SCORE_ROWS
+
+
+@needs_adbench
+def test_an_anomaly_experiment_ranks_the_detectors(monkeypatch, tmp_path):
+    sets = ("adbench/45_wine", "adbench/42_WBC")
+    specs = {"isolation_forest": est("sklearn.ensemble.IsolationForest", n_estimators=20),
+             "skae": est("ReconstructionOutlierDetector", estimator=est(
+                 "AETransformer", hidden_sizes=[8], n_components=2, max_epochs=2)),
+             "pyod_ecod": est("pyod.models.ecod.ECOD")}  # fmt: skip
+    exp = experiments.adbench_experiment() | {
+        "dataset": sets, "seeds": (0,),
+        "jobs": [{"method": m, "datasets": sets, "estimator": s} for m, s in specs.items()]}
+    monkeypatch.setitem(experiments.EXPERIMENTS, "anomaly", exp)
+    run.main(["anomaly", "--out", str(tmp_path), "--jobs", "1"])
+    with open(tmp_path / "anomaly.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 6 and all(0 <= float(r["auroc"]) <= 1 for r in rows)
+    md = (tmp_path / "anomaly.md").read_text()
+    assert "### Over the 2 data sets: mean auroc, mean rank" in md
+    places = [x for x in md.splitlines() if x.startswith("| 1 | ") or x.startswith("| 3 | ")]
+    assert len(places) == 2  # three detectors placed 1 to 3
+    assert "skae's default among the 3 best detectors by mean rank: skae" in md
+    assert (tmp_path / "anomaly-rank_of_detectors.png").stat().st_size > 0
+
+
+def test_outlyingness_is_higher_for_the_outliers_in_both_apis():
+    from pyod.models.ecod import ECOD
+    from sklearn.ensemble import IsolationForest
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(200, 3)), rng.normal(size=(5, 3)) + 8])
+    for detector in (IsolationForest(random_state=0), ECOD()):
+        scores = protocols.outlyingness(detector.fit(X), X)
+        assert scores[-5:].min() > np.median(scores[:-5])
