@@ -433,9 +433,6 @@ def deployment(job, data):
     return [row]
 
 
-
-
-
 # -- anomaly detection on tables: ADBench -----------------------------------------------------
 
 FIT_ROWS, SCORE_ROWS = 10_000, 20_000  # the row caps of the anomaly protocol

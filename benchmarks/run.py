@@ -3,16 +3,17 @@
     python benchmarks/run.py digits                  # the main job, a few minutes on 2 cores
     python benchmarks/run.py fashion-mnist           # the headline
     python benchmarks/run.py label-efficiency outliers tune-digits
+    python benchmarks/run.py tune-imputer imputation adbench   # the tables
 
 Each experiment of ``experiments.py`` expands into jobs (one per entry, seed and data
 set). A job's result is cached in ``<out>/cache/<experiment>/<key>.json``, the key a
 hash of the job and of the code its result depends on (protocols.py and the library
 versions; skae's version and source for a job that fits a skae estimator): a run stopped
 before its end continues where it stopped, and a change of code or settings runs its jobs
-again, while the baselines keep their results when only skae changes. Heavy jobs (conv nets, the classifiers)
-run one at a time with every torch thread; the others ``--jobs`` at a time (every core by
-default), one thread each. Then ``report.py`` writes ``<out>/<experiment>.csv``, ``.md``
-and the figures from the cached results.
+again, while the baselines keep their results when only skae changes. Heavy jobs (conv
+nets, the classifiers) run one at a time with every torch thread; the others ``--jobs`` at
+a time (every core by default), one thread each. Then ``report.py`` writes
+``<out>/<experiment>.csv``, ``.md`` and the figures from the cached results.
 """
 
 import argparse
