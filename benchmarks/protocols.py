@@ -472,7 +472,8 @@ def anomaly(job, data):
     """The detector fitted on the fitting rows without their labels (a job's ``fit_rows``:
     a random subsample of them, for a slow detector); AUROC and average precision of its
     outlyingness on the scored rows against their labels (1 = anomaly), and the fit's
-    seconds."""
+    seconds. A fit that fails with a ValueError (a net diverging on unscaled columns) is
+    counted at chance (AUROC 0.5, AP the anomaly rate) with ``failed=1`` and its message."""
     X_fit, X_score, _, y_score = data
     if job.get("fit_rows") and len(X_fit) > job["fit_rows"]:
         rows = np.random.default_rng(job["seed"]).choice(len(X_fit), job["fit_rows"], replace=False)
@@ -481,10 +482,15 @@ def anomaly(job, data):
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence, dead units: as users see them
-        detector.fit(X_fit)
+        try:
+            detector.fit(X_fit)
+        except ValueError as error:  # e.g. a net that diverges on unscaled columns
+            # a detector that cannot rank the rows is worth chance, as a user would get
+            return [{"auroc": 0.5, "ap": float(np.mean(y_score)), "failed": 1,
+                     "fit_seconds": time.perf_counter() - start, "error": str(error)[:200]}]
         seconds = time.perf_counter() - start
         scores = outlyingness(detector, X_score)
-    return [{"auroc": float(roc_auc_score(y_score, scores)),
+    return [{"auroc": float(roc_auc_score(y_score, scores)), "failed": 0,
              "ap": float(average_precision_score(y_score, scores)), "fit_seconds": seconds}]
 
 

@@ -208,3 +208,16 @@ def test_outlyingness_is_higher_for_the_outliers_in_both_apis():
     for detector in (IsolationForest(random_state=0), ECOD()):
         scores = protocols.outlyingness(detector.fit(X), X)
         assert scores[-5:].min() > np.median(scores[:-5])
+
+
+def test_a_detector_whose_fit_fails_counts_at_chance(monkeypatch):
+    class Diverges:
+        def fit(self, X):
+            raise ValueError("Training diverged")
+
+    monkeypatch.setattr(protocols, "build", lambda spec, seed: Diverges())
+    y = np.r_[np.zeros(90), np.ones(10)]
+    data = (np.zeros((100, 2)), np.zeros((100, 2)), y, y)
+    [row] = protocols.anomaly({"estimator": None, "seed": 0}, data)
+    assert row["auroc"] == 0.5 and row["ap"] == 0.1 and row["failed"] == 1
+    assert "diverged" in row["error"]
