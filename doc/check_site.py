@@ -22,6 +22,8 @@ PAGES = (
     "index.html",
     "generated/skae.AETransformer.html",
     "auto_examples/plot_reconstructions.html",
+    "auto_examples/plot_imputation.html",
+    "user_guide/imputation.html",
 )
 FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
