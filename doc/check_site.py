@@ -23,7 +23,7 @@ PAGES = (
     "generated/skae.AETransformer.html",
     "auto_examples/plot_reconstructions.html",
     "auto_examples/plot_imputation.html",
-    "user_guide/imputation.html",
+    "benchmarks/imputation.html",
 )
 FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
