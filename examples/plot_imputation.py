@@ -37,7 +37,7 @@ for name, imputer in imputers.items():
     print(f"{name}: RMSE over the holes {rmse:.3f}")
 
 # %%
-# The first rows: the original digits, the digits with their holes (grey),
+# The first rows: the original digits, the digits with their holes (orange),
 # and each imputer's filling.
 
 rows = {"original": X[test], "with holes": X_missing[test]} | filled
