@@ -16,6 +16,7 @@ import skae
 from skae import (
     AETransformer,
     ConvAETransformer,
+    DAEImputer,
     DAETransformer,
     ReconstructionOutlierDetector,
     SAEClassifier,
@@ -31,6 +32,7 @@ Y = np.arange(48) % 3
 MODELS = {
     "AE": lambda: AETransformer((16,), 4, **QUICK),
     "DAE salt and pepper": lambda: DAETransformer((16,), 4, noise="salt_pepper", **QUICK),
+    "DAEImputer": lambda: DAEImputer(hidden_sizes=(16,), **QUICK),
     "conv": lambda: ConvAETransformer(image_shape=(1, 8, 8), channels=(4, 8), n_components=4,
                                       **QUICK),  # fmt: skip
     "VAE": lambda: VAETransformer((16,), 4, **QUICK),
