@@ -115,6 +115,14 @@ def _convert_transformer(scope, operator, container):
             operator.inputs[0].onnx_name, operator.outputs[0].onnx_name)  # fmt: skip
 
 
+def _node(scope, container, kind, inputs, out=None, **attributes):
+    """Add one ``kind`` node reading ``inputs``; return the name of its output."""
+    out = out or scope.get_unique_variable_name(kind.lower())
+    container.add_node(kind, inputs, [out], name=scope.get_unique_operator_name(kind),
+                       **attributes)  # fmt: skip
+    return out
+
+
 def _constant(scope, container, name, array):
     out = scope.get_unique_variable_name(name)
     container.add_initializer(out, *_tensor_args(np.asarray(array)))
@@ -163,29 +171,32 @@ def _convert_detector(scope, operator, container):
             f"ReconstructionOutlierDetector exports with an skae autoencoder as its model, not "
             f"{type(inner).__name__}."
         )
-    x = operator.inputs[0].onnx_name
+    op = lambda kind, ins, **kw: _node(scope, container, kind, ins, **kw)  # noqa: E731
+    const = lambda name, a: _constant(scope, container, name, np.asarray(a, np.float32))  # noqa
+    z = op("Div", [op("Sub", [operator.inputs[0].onnx_name, const("center", model.center_)]),
+                   const("scale", model.scale_)])  # fmt: skip
     recon = scope.get_unique_variable_name("reconstruction")
-    _splice(scope, container, inner.module_, inner.n_features_in_, x, recon)
-    names = {k: scope.get_unique_variable_name(k) for k in ("diff", "sq", "mse", "score")}
-    op = lambda kind, ins, out, **kw: container.add_node(  # noqa: E731
-        kind, ins, [out], name=scope.get_unique_operator_name(kind), **kw)
-    op("Sub", [recon, x], names["diff"])
-    op("Mul", [names["diff"], names["diff"]], names["sq"])
+    _splice(scope, container, inner.module_, inner.n_features_in_, z, recon)
+    diff = op("Sub", [recon, z])
     axes = _constant(scope, container, "axes", np.array([1], dtype=np.int64))
-    op("ReduceMean", [names["sq"], axes], names["mse"], keepdims=1)
-    offset = _constant(scope, container, "offset", np.array([model.offset_], dtype=np.float32))
-    op("Neg", [names["mse"]], names["score"])
+    error = op("ReduceMean", [op("Mul", [diff, diff]), axes], keepdims=1)
+    w = model.latent_weight
+    outlyingness = op("Mul", [error, const("w_error", [(1 - w) / model.units_[0]])])
+    if w:
+        code = scope.get_unique_variable_name("code")
+        _splice(scope, container, inner._encoder(), inner.n_features_in_, z, code)
+        centred = op("Sub", [code, const("code_mean", model.code_mean_)])
+        projected = op("MatMul", [centred, const("code_precision", model.code_precision_)])
+        distance = op("ReduceSum", [op("Mul", [projected, centred]), axes], keepdims=1)
+        latent = op("Mul", [distance, const("w_latent", [w / model.units_[1]])])
+        outlyingness = op("Add", [outlyingness, latent])
     scores = operator.outputs[1].onnx_name
-    op("Sub", [names["score"], offset], scores)
-    zero = _constant(scope, container, "zero", np.array([0.0], dtype=np.float32))
-    inlier = scope.get_unique_variable_name("inlier")
-    op("GreaterOrEqual", [scores, zero], inlier)
-    one = _constant(scope, container, "one", np.array([1], dtype=np.int64))
-    minus = _constant(scope, container, "minus_one", np.array([-1], dtype=np.int64))
-    label2d = scope.get_unique_variable_name("label2d")
-    op("Where", [inlier, one, minus], label2d)
-    flat = _constant(scope, container, "flat", np.array([-1], dtype=np.int64))
-    op("Reshape", [label2d, flat], operator.outputs[0].onnx_name)
+    op("Sub", [op("Neg", [outlyingness]), const("offset", [model.offset_])], out=scores)
+    inlier = op("GreaterOrEqual", [scores, const("zero", [0.0])])
+    labels = [_constant(scope, container, n, np.array([v], dtype=np.int64))
+              for n, v in (("one", 1), ("minus_one", -1), ("flat", -1))]  # fmt: skip
+    label2d = op("Where", [inlier, *labels[:2]])
+    op("Reshape", [label2d, labels[2]], out=operator.outputs[0].onnx_name)
 
 
 def _parse_detector(scope, model, inputs, custom_parsers=None):

@@ -97,12 +97,16 @@ def test_inside_a_column_transformer():
     np.testing.assert_array_equal(serve(pipe, X)["label"], pipe.predict(X))
 
 
-def test_the_detector_exports_labels_and_decisions():
+@pytest.mark.parametrize("settings", [{}, dict(scaling=None, latent_weight=0, trim=0)],
+                         ids=["defaults", "error-only"])
+def test_the_detector_exports_labels_and_decisions(settings):
     X, _ = digits()
-    det = ReconstructionOutlierDetector(random_state=0).fit(X)
+    det = ReconstructionOutlierDetector(random_state=0, **settings).fit(X)
     out = serve(det, X)
-    np.testing.assert_array_equal(out["label"], det.predict(X))
-    np.testing.assert_allclose(out["scores"].ravel(), det.decision_function(X), atol=1e-5)
+    decision = det.decision_function(X)
+    np.testing.assert_allclose(out["scores"].ravel(), decision, atol=1e-4, rtol=1e-4)
+    sure = np.abs(decision) > 1e-3  # float32 may flip a row sitting on the threshold
+    np.testing.assert_array_equal(out["label"][sure], det.predict(X)[sure])
 
 
 def test_what_cannot_export_says_so():

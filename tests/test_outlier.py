@@ -55,11 +55,87 @@ def test_the_api_of_isolation_forest(one_class):
     assert np.mean(auto.predict(Xn) == -1) < 0.1
 
 
-def test_the_default_model_is_an_undercomplete_autoencoder(one_class):
+def test_the_default_model_is_a_shallow_undercomplete_denoising_autoencoder(one_class):
     Xn, Xte, normal = one_class
     det = ReconstructionOutlierDetector(random_state=0).fit(Xn)
-    assert isinstance(det.estimator_, AETransformer) and det.estimator_.n_components == 16
+    assert isinstance(det.estimator_, DAETransformer) and det.estimator_.n_components == 16
+    assert det.estimator_.hidden_sizes == () and det.estimator_.noise_level == 0.2
     assert roc_auc_score(normal, det.score_samples(Xte)) > 0.9
+
+
+def test_the_defaults_are_the_committed_tuning_choice():
+    # benchmarks/run.py tune-detector chose them on ADBench's and Fashion-MNIST's validation cuts
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "configs" / "tune-detector.json"
+    chosen = json.loads(path.read_text())["defaults"]
+    params = ReconstructionOutlierDetector().get_params()
+    expected = {"scaling": "robust"} | chosen["settings"]
+    assert {k: params[k] for k in expected} == expected
+    model = ReconstructionOutlierDetector()._make_estimator(64)
+    assert model.hidden_sizes == tuple(chosen["hidden_sizes"])
+    assert getattr(model, "noise_level", None) == chosen["noise_level"]
+
+
+def test_without_scaling_latent_term_or_trim_the_score_is_minus_the_error(one_class):
+    Xn, Xte, _ = one_class
+    det = ReconstructionOutlierDetector(PCA(4), scaling=None, latent_weight=0, trim=0).fit(Xn)
+    pca = PCA(4).fit(Xn)
+    error = np.mean((pca.inverse_transform(pca.transform(Xte)) - Xte) ** 2, axis=1)
+    np.testing.assert_allclose(det.score_samples(Xte), -error, rtol=1e-6)
+
+
+def test_the_robust_scaling_makes_the_scores_independent_of_the_columns_units():
+    rng = np.random.default_rng(0)
+    X = rng.standard_t(3, size=(300, 5)) * [1.0, 1.2, 1.5, 2.0, 3.0]  # heavy tails
+    X_new = rng.standard_t(3, size=(50, 5)) * [1.0, 1.2, 1.5, 2.0, 3.0]
+    det = ReconstructionOutlierDetector(PCA(2)).fit(X)
+    for units in ([1e4] * 5, [1.0, 1.0, 1.0, 1.0, 1e3]):  # no column under the floor
+        other = ReconstructionOutlierDetector(PCA(2)).fit(X * units)
+        np.testing.assert_allclose(other.score_samples(X_new * units), det.score_samples(X_new),
+                                   rtol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(det.center_, np.median(X, axis=0))
+
+
+def test_nearly_constant_columns_get_the_floor_scale_not_a_division_by_zero(one_class):
+    Xn, Xte, normal = one_class  # digits' border pixels are constant (0)
+    det = ReconstructionOutlierDetector(PCA(4)).fit(Xn)
+    floor = 0.5 * np.median(det.scale_[np.std(Xn, axis=0) > 0])
+    assert np.isclose(det.scale_.min(), floor, rtol=0.2) and np.all(det.scale_ >= det.scale_.min())
+    assert np.all(np.isfinite(det.score_samples(Xte)))
+    assert roc_auc_score(normal, det.score_samples(Xte)) > 0.9
+
+
+def test_the_latent_term_flags_a_row_far_along_the_code():
+    # rows on a plane: a point on the plane but far out reconstructs perfectly; its code is
+    # far from the training codes
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2)) @ [[1.0, 2.0, 3.0], [0.5, 0.0, -1.0]]
+    X += rng.normal(scale=0.1, size=X.shape)  # near the plane
+    far = np.array([[20.0, 40.0, 60.0]])
+    error_only = ReconstructionOutlierDetector(PCA(2), latent_weight=0).fit(X)
+    with_latent = ReconstructionOutlierDetector(PCA(2), latent_weight=0.3).fit(X)
+    assert error_only.predict(far)[0] == 1 and with_latent.predict(far)[0] == -1
+    assert with_latent.code_mean_.shape == (2,) and with_latent.code_precision_.shape == (2, 2)
+    assert error_only.code_mean_ is None
+
+
+def test_trim_refits_without_the_worst_reconstructed_training_rows():
+    rng = np.random.default_rng(0)
+    basis = np.array([[1.0, 2.0, 3.0], [0.5, 0.0, -1.0]])
+    normal = np.cross(*basis) / np.linalg.norm(np.cross(*basis))
+    X = rng.normal(size=(200, 2)) @ basis + rng.normal(scale=0.05, size=(200, 3))
+    X[:20] += 2.0 * normal  # 10% of the rows off the plane, all to one side
+    options = dict(scaling=None, latent_weight=0)
+
+    def tilt(det):  # how far the fitted plane leans towards the outliers
+        return np.linalg.norm(det.estimator_.components_ @ normal)
+
+    trimmed = ReconstructionOutlierDetector(PCA(2), trim=0.1, **options).fit(X)
+    fooled = ReconstructionOutlierDetector(PCA(2), trim=0, **options).fit(X)
+    assert trimmed.estimator_.n_samples_ == 180 and fooled.estimator_.n_samples_ == 200
+    assert tilt(trimmed) < 0.01 and tilt(fooled) > 0.03
 
 
 def test_in_a_pipeline_after_a_scaler(one_class):
