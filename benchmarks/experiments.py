@@ -205,29 +205,41 @@ EXPERIMENTS["label-efficiency"] = label_efficiency()
 def one_class_outliers():
     net = dict(max_epochs=10, output_activation="sigmoid")
     mlp = dict(hidden_sizes=(512, 256), n_components=32, **net)
-    detectors = {
+    presets = {
         "ae": est("AETransformer", **mlp),
         "dae": est("DAETransformer", noise="masking", noise_level=0.25, **mlp),
-        "conv_ae": est("ConvAETransformer", image_shape=(28, 28), channels=(32, 64),
-                       n_components=32, batch_size=128, **net),
         "vae": est("VAETransformer", **mlp),
         "pca": est("sklearn.decomposition.PCA", n_components=32),
-    }  # fmt: skip
-    detectors = {k: est("ReconstructionOutlierDetector", estimator=v) for k, v in detectors.items()}
+    }  # the presets of earlier rounds: raw pixels, the reconstruction error alone
+    before = dict(scaling=None, latent_weight=0, trim=0)
+    detectors = {"skae": est("ReconstructionOutlierDetector")} | {
+        k: est("ReconstructionOutlierDetector", estimator=v, **before)
+        for k, v in presets.items()}  # fmt: skip
     detectors |= {
         "isolation_forest": est("sklearn.ensemble.IsolationForest"),
         "ocsvm": est("sklearn.svm.OneClassSVM", nu=0.1, gamma="scale"),
         "lof": est("sklearn.neighbors.LocalOutlierFactor", novelty=True),
     }
-    jobs = [{"method": k, "normal_class": c, "estimator": v, "heavy": k == "conv_ae"}
-            for k, v in detectors.items() for c in range(10)]  # fmt: skip
+    sk = ("isolation_forest", "ocsvm", "lof")
     return {
-        "protocol": "one_class", "dataset": "fashion-mnist", "split": "test", "seeds": (0,),
-        "jobs": jobs, "table": ("auroc", "fit_seconds"), "by": "normal_class",
-        "figures": ("auroc_by_class",),
-        "about": "each class in turn is the normal one: every detector is fitted on that "
-        "class's 6,000 training images alone and scores the 10,000 test images; AUROC of "
-        "score_samples against 'is of the normal class'; presets, not tuned",
+        "protocol": "anomaly", "dataset": tuple(f"one-class/fashion-mnist/{c}" for c in range(10)),
+        "split": "test", "seeds": (0,), "dataset_rows": True, "overall": "auroc",
+        "jobs": [{"method": k, "estimator": v} for k, v in detectors.items()],
+        "table": ("auroc", "ap", "fit_seconds"), "pivot": {"auroc": "max"},
+        "figures": ("rank_of_detectors",),
+        "targets": [
+            target("mean AUROC: skae's default >= 0.92", "auroc", ">=", 0.92, ("skae",),
+                   where=dict(dataset="all")),
+            target("mean AUROC: skae's default >= every scikit-learn detector's", "auroc",
+                   ">=", dict(methods=sk), ("skae",), where=dict(dataset="all")),
+        ],  # fmt: skip
+        "about": "Fashion-MNIST one class at a time: each class in turn is the normal one; "
+        "every detector is fitted on that class's 6,000 training images alone and scores "
+        "the 10,000 test images; AUROC of its outlyingness against 'is of another class'. "
+        "skae: ReconstructionOutlierDetector() as it comes; ae, dae, vae, pca: the presets of "
+        "earlier rounds ((512, 256) -> 32, 10 epochs, sigmoid output; PCA 32) on raw pixels "
+        "with the reconstruction error alone; scikit-learn's detectors with their defaults "
+        "(OneClassSVM nu 0.1)",
     }  # fmt: skip
 
 
@@ -456,8 +468,9 @@ ADBENCH = {
     "32_shuttle": 9, "33_skin": 3, "34_smtp": 3, "35_SpamBase": 57, "37_Stamps": 9,
     "39_vertebral": 6, "40_vowels": 12, "42_WBC": 9, "43_WDBC": 30, "45_wine": 13,
 }  # fmt: skip
-LABELS |= {"skae": "ReconstructionOutlierDetector()", "skae_scaled": "StandardScaler + skae",
-           "skae_dae": "skae, DAE", "skae_vae": "skae, VAE", "pca_reconstruction": "PCA",
+LABELS |= {"skae": "ReconstructionOutlierDetector()", "skae_before": "skae's previous default",
+           "skae_ae": "skae, AE (128,)", "skae_dae": "skae, DAE (128,)",
+           "skae_vae": "skae, VAE (128,)", "pca_reconstruction": "skae, PCA",
            "pyod_iforest": "pyod IForest", "pyod_ecod": "pyod ECOD", "pyod_copod": "pyod COPOD",
            "pyod_hbos": "pyod HBOS", "pyod_knn": "pyod KNN", "pyod_ae": "pyod AutoEncoder",
            "pyod_vae": "pyod VAE"}  # fmt: skip
@@ -475,8 +488,9 @@ def detectors(n_features):
     quiet = dict(verbose=0)
     return {
         "skae": est(rod),
-        "skae_scaled": est("sklearn.pipeline.Pipeline", steps=[
-            ("scale", est("sklearn.preprocessing.StandardScaler")), ("detect", est(rod))]),
+        "skae_before": est(rod, estimator=est("AETransformer", **net), scaling=None,
+                           latent_weight=0, trim=0),
+        "skae_ae": est(rod, estimator=est("AETransformer", **net)),
         "skae_dae": est(rod, estimator=est("DAETransformer", noise="masking", **net)),
         "skae_vae": est(rod, estimator=est("VAETransformer", **net)),
         "pca_reconstruction": est(rod, estimator=est("sklearn.decomposition.PCA", n_components=k)),
@@ -522,8 +536,10 @@ def adbench_experiment():
         f"on the largest sets at most 10,000 fitted and 20,000 scored rows (stratified "
         f"subsamples, the same for every detector); OneClassSVM fits {OCSVM_ROWS:,} random "
         "rows of them. Every detector with its library's defaults (pyod's verbose=0); skae's "
-        "variants with the default's code size (n_features // 4, 1 to 32) and 128 hidden "
-        "units; fit seconds with one thread. A fit that fails (a net diverging on unscaled "
+        "variants: other models under the detector's defaults (robust scaling, latent term, "
+        "trim), with the default's code size (n_features // 4, 1 to 32) and 128 hidden "
+        "units; skae's previous default: AE (128,) on the raw columns, the reconstruction "
+        "error alone; fit seconds with one thread. A fit that fails (a net diverging on unscaled "
         "columns) counts at chance: AUROC 0.5, AP the anomaly rate, 'failed' the fraction of "
         "seeds. 'all': the mean over the 28 sets, 'rank' the "
         "mean rank (1 = best AUROC of a set) and 'place' the detector's place by it",
@@ -533,31 +549,73 @@ def adbench_experiment():
 EXPERIMENTS["adbench"] = adbench_experiment()
 
 
+# the development data of the detector's defaults: ADBench's validation cuts and
+# Fashion-MNIST's validation split, one class at a time (data set -> columns)
+DEVELOPMENT = {f"adbench/{n}": d for n, d in ADBENCH.items()} | {
+    f"one-class/fashion-mnist/{c}": 784 for c in range(10)}
+# name: (the detector's settings, its default model's: hidden_sizes, noise; None = AE)
+DETECTORS = {
+    "before: raw, AE (128,), error": (dict(scaling=None, latent_weight=0, trim=0), ((128,), None)),
+    "robust, AE (128,), error": (dict(latent_weight=0, trim=0), ((128,), None)),
+    "robust, AE (), error": (dict(latent_weight=0, trim=0), ((), None)),
+    "robust, DAE () 0.4, error": (dict(latent_weight=0, trim=0), ((), 0.4)),
+    "robust, DAE () 0.4, latent 0.3": (dict(latent_weight=0.3, trim=0), ((), 0.4)),
+    "robust, DAE () 0.4, latent 0.3, trim 0.1": (dict(latent_weight=0.3, trim=0.1), ((), 0.4)),
+    "robust, DAE () 0.4, latent 0.3, trim 0.2": (dict(latent_weight=0.3, trim=0.2), ((), 0.4)),
+    "robust, DAE () 0.4, latent 0.5, trim 0.1": (dict(latent_weight=0.5, trim=0.1), ((), 0.4)),
+    "robust, DAE () 0.2, latent 0.3, trim 0.1": (dict(latent_weight=0.3, trim=0.1), ((), 0.2)),
+    "robust, DAE (128,) 0.4, latent 0.3, trim 0.1": (
+        dict(latent_weight=0.3, trim=0.1), ((128,), 0.4)),
+}  # fmt: skip
+
+
+def candidate(name, n_features):
+    settings, (hidden, noise) = DETECTORS[name]
+    net = dict(hidden_sizes=hidden, n_components=code_size(n_features))
+    model = est("AETransformer", **net) if noise is None else est(
+        "DAETransformer", noise="masking", noise_level=noise, **net)
+    return est("ReconstructionOutlierDetector", estimator=model, **settings)
+
+
+def select_detector(rows):
+    """The default: the candidate with the largest mean of its two margins over
+    IsolationForest (its mean AUROC over ADBench's sets, and over Fashion-MNIST's classes,
+    minus the forest's); candidates within 0.002 of the best tie, and the cheapest of them
+    (by fit seconds) wins."""
+    def mean(method, prefix, metric="auroc"):
+        values = [r[metric] for r in rows if r["method"] == method and metric in r
+                  and r["dataset"].startswith(prefix)]  # fmt: skip
+        return sum(values) / len(values)
+
+    margins = {m: {p: mean(m, p) - mean("isolation_forest", p) for p in ("adbench", "one-class")}
+               for m in DETECTORS}  # fmt: skip
+    score = {m: (v["adbench"] + v["one-class"]) / 2 for m, v in margins.items()}
+    top = max(score.values())
+    best = min((m for m in score if score[m] >= top - 0.002),
+               key=lambda m: mean(m, "", "fit_seconds"))  # fmt: skip
+    settings, (hidden, noise) = DETECTORS[best]
+    return {"method": best, "settings": settings, "hidden_sizes": hidden, "noise_level": noise,
+            "margin over IsolationForest": {k: round(v, 4) for k, v in margins[best].items()},
+            "all": {m: round(v, 4) for m, v in sorted(score.items(), key=lambda x: -x[1])}}
+
+
 def tune_detector():
-    """Exploration for issue 28: column scalings in front of the default detector, on the
-    validation cut of every ADBench set (the 70% split 70/30 again), IsolationForest beside."""
-    rod = est("ReconstructionOutlierDetector")
-    pre = "sklearn.preprocessing."
-    scalings = {
-        "none": None,
-        "standard": est(pre + "StandardScaler"),
-        "robust": est(pre + "RobustScaler"),
-        "quantile-normal": est(pre + "QuantileTransformer", output_distribution="normal"),
-        "quantile-uniform": est(pre + "QuantileTransformer"),
-    }
-    jobs = [{"method": f"skae, {name}", "estimator": rod if scaler is None else est(
-        "sklearn.pipeline.Pipeline", steps=[("scale", scaler), ("detect", rod)])}
-        for name, scaler in scalings.items()]  # fmt: skip
-    jobs.append({"method": "isolation_forest",
-                 "estimator": est("sklearn.ensemble.IsolationForest")})
+    """The detector's defaults, chosen on development data the reported benchmarks never
+    score: ADBench's validation cuts and Fashion-MNIST's validation split."""
+    forest = est("sklearn.ensemble.IsolationForest")
+    jobs = [{"method": name, "datasets": (dataset,), "seeds": (0,) if "one-class" in dataset
+             else (0, 1, 2), "estimator": candidate(name, d) if name in DETECTORS else forest}
+            for name in (*DETECTORS, "isolation_forest") for dataset, d in DEVELOPMENT.items()]
     return {
-        "protocol": "anomaly", "dataset": tuple(f"adbench/{n}" for n in ADBENCH),
-        "split": "validation", "seeds": (0,), "jobs": jobs, "dataset_rows": True,
-        "overall": "auroc", "table": ("auroc", "ap", "fit_seconds", "failed"),
-        "pivot": {"auroc": "max"},
-        "about": "ADBench's validation cut (the 70% of the test protocol's split, cut 70/30 "
-        "again, stratified, seed 0; the reported 30% never loaded); the default detector "
-        "after each column scaling, IsolationForest for reference; exploration, no selection",
+        "protocol": "anomaly", "dataset": tuple(DEVELOPMENT), "split": "validation",
+        "seeds": (0, 1, 2), "jobs": jobs,
+        "dataset_rows": True, "overall": "auroc", "table": ("auroc", "ap", "fit_seconds"),
+        "pivot": {"auroc": "max"}, "select": select_detector,
+        "about": "ADBench's validation cuts (the 70% of the test protocol's split, cut 70/30 "
+        "again, stratified, seeds 0-2; the reported 30% never loaded) and Fashion-MNIST's "
+        "validation split one class at a time (fit on that class's images among 50,000 "
+        "training images, score the other 10,000, a stratified cut; seed 0); each "
+        "candidate with the default's code size; IsolationForest for reference",
     }  # fmt: skip
 
 

@@ -46,6 +46,8 @@ def load(dataset, split="test", seed=0):
         return table(dataset, split)
     if dataset.startswith("adbench/"):
         return adbench(dataset, split, seed)
+    if dataset.startswith("one-class/"):
+        return one_class(dataset, split, seed)
     if dataset == "fashion-mnist":
         X_train, y_train = fetch_fashion_mnist(subset="train", return_X_y=True)
         X_test, y_test = fetch_fashion_mnist(subset="test", return_X_y=True)
@@ -342,18 +344,6 @@ def label_budgets(job, data):
     return rows
 
 
-def one_class(job, data):
-    """The one-class protocol: the detector is fitted on the training rows of one class (no
-    labels, no outliers); AUROC of ``score_samples`` on every test row against "is of that
-    class"."""
-    X_train, X_test, y_train, y_test = data
-    start = time.perf_counter()
-    detector = build(job["estimator"], job["seed"]).fit(X_train[y_train == job["normal_class"]])
-    seconds = time.perf_counter() - start
-    auroc = roc_auc_score(y_test == job["normal_class"], detector.score_samples(X_test))
-    return [{"auroc": float(auroc), "fit_seconds": seconds}]
-
-
 def downstream(job, data):
     """Validation macro-F1 of the job's codes under the three downstream protocols users
     pair a transformer with: LogisticRegression with C chosen by :func:`probe` after a
@@ -461,6 +451,16 @@ def adbench(name, split, seed):
     return X_fit, X_score, y_fit, y_score
 
 
+def one_class(name, split, seed):
+    """``one-class/<data set>/<class>``: the training rows of one class (no outliers, no
+    labels) to fit, every test row to score, labelled 1 (an anomaly) where of another
+    class: the one-class protocol of Ruff et al. (2018) under the anomaly protocol."""
+    _, dataset, label = name.split("/")
+    X_train, X_test, y_train, y_test = load(dataset, split, seed)
+    normal = y_train == int(label)
+    return X_train[normal], X_test, np.zeros(normal.sum(), int), (y_test != int(label)) * 1
+
+
 def _cap(X, y, rows, seed):
     if len(X) <= rows:
         return X, y
@@ -504,5 +504,5 @@ def outlyingness(detector, X):
 
 PROTOCOLS = {
     f.__name__: f
-    for f in (linear_probe, label_budgets, one_class, downstream, deployment, imputation, anomaly)
+    for f in (linear_probe, label_budgets, downstream, deployment, imputation, anomaly)
 }

@@ -17,7 +17,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 COMMAND = []  # the command line of this run, set by run.py
 CHOICES = ("C", "scaling", "epochs")  # reported as the values the seeds chose
-KEYS = ("method", "size", "dataset", "condition", "labels", "normal_class")  # a table row's
+KEYS = ("method", "size", "dataset", "condition", "labels")  # a table row's
 
 
 def git(*cmd):
@@ -361,22 +361,6 @@ def accuracy_vs_labels(name, exp, summary, records, out):
     return _figure(out / f"{name}-accuracy_vs_labels.png", fig)
 
 
-def auroc_by_class(name, exp, summary, records, out):
-    import matplotlib.pyplot as plt
-
-    methods = list(dict.fromkeys(r["method"] for r in summary))
-    fig, ax = plt.subplots(figsize=(11, 4.5))
-    width = 0.8 / len(methods)
-    for i, method in enumerate(methods):
-        rs = sorted((r for r in summary if r["method"] == method), key=lambda r: r["normal_class"])
-        ax.bar([r["normal_class"] + i * width for r in rs], [r["auroc"] for r in rs], width,
-               label=f"{method} (mean {statistics.fmean(r['auroc'] for r in rs):.3f})")
-    ax.set(xlabel="normal class", ylabel="test AUROC", ylim=(0.4, 1.0), xticks=range(10),
-           title=f"{name}: one class at a time")  # fmt: skip
-    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-    return _figure(out / f"{name}-auroc_by_class.png", fig)
-
-
 def rmse_vs_rate(name, exp, summary, records, out):
     """RMSE against the MCAR rate, one panel per data set, one line per imputer."""
     import matplotlib.pyplot as plt
@@ -446,5 +430,5 @@ def rank_of_detectors(name, exp, summary, records, out):
 
 
 FIGURES = {f.__name__: f for f in (accuracy_vs_size, reconstructions, denoising, vae_samples,
-                                   accuracy_vs_labels, auroc_by_class, rmse_vs_rate,
+                                   accuracy_vs_labels, rmse_vs_rate,
                                    rank_of_detectors)}  # fmt: skip
