@@ -17,10 +17,13 @@ a time (every core by default), one thread each. Then ``report.py`` writes
 """
 
 import argparse
+import ast
 import datetime
+import functools
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from importlib import metadata
@@ -29,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+SKAE = HERE.parent / "skae"
 sys.path.insert(0, str(HERE))
 
 import experiments  # noqa: E402
@@ -49,11 +53,11 @@ def expand(name, exp):
     ]
 
 
-def fingerprint(skae_code=True):
+@functools.cache
+def fingerprint(modules=()):
     """What a cached result depends on beside its job: the protocols, the library versions,
-    skae's data loaders, and (``skae_code``, for a job that fits a skae estimator) skae's
-    version and source. A job of other libraries' estimators alone keeps its results when
-    skae's estimators change."""
+    skae's version and data loaders, and the source of the skae ``modules`` the job
+    imports. A job keeps its results when other parts of skae change."""
     import skae
 
     digest = hashlib.sha256(skae.__version__.encode())
@@ -62,23 +66,32 @@ def fingerprint(skae_code=True):
             digest.update(f"{name} {metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
             pass
-    paths = sorted((HERE.parent / "skae").glob("*.py")) if skae_code else [
-        HERE.parent / "skae" / "datasets.py"]  # fmt: skip
-    for path in paths + [HERE / "protocols.py"]:
+    for path in [SKAE / f"{m}.py" for m in ("datasets", *modules)] + [HERE / "protocols.py"]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def fits_skae(job):
-    """Whether ``job`` fits one of skae's estimators (anywhere in its spec)."""
-    return '"skae.' in json.dumps(job.get("estimator"), default=str)
+def skae_modules(job):
+    """The skae modules ``job``'s estimators come from and, transitively, those they import
+    from skae (``from .x import ...``, at any depth of the file)."""
+    import skae
+
+    names = re.findall(r'"skae\.(\w+)"', json.dumps(job.get("estimator"), default=str))
+    todo, seen = {getattr(skae, n).__module__.rsplit(".", 1)[-1] for n in names}, set()
+    while todo:
+        seen.add(module := todo.pop())
+        for node in ast.walk(ast.parse((SKAE / f"{module}.py").read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                found = [node.module] if node.module else [a.name for a in node.names]
+                todo |= {f for f in found if (SKAE / f"{f}.py").exists()} - seen
+    return tuple(sorted(seen))
 
 
-def key(job, codes):
+def key(job):
     """The cache key of ``job``: its settings (not how it is scheduled) and the
-    fingerprint of the code it depends on (``codes[fits_skae(job)]``)."""
+    fingerprint of the code it depends on."""
     settings = {k: v for k, v in job.items() if k != "heavy"}
-    text = json.dumps(settings, sort_keys=True, default=str) + codes[fits_skae(job)]
+    text = json.dumps(settings, sort_keys=True, default=str) + fingerprint(skae_modules(job))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -109,8 +122,7 @@ def run(name, args):
     exp = experiments.EXPERIMENTS[name]
     folder = args.out / "cache" / name
     folder.mkdir(parents=True, exist_ok=True)
-    codes = {True: fingerprint(True), False: fingerprint(False)}
-    jobs = {key(job, codes): job for job in expand(name, exp)}
+    jobs = {key(job): job for job in expand(name, exp)}
     if args.methods:
         jobs = {k: j for k, j in jobs.items() if j["method"] in args.methods}
     todo = {k: j for k, j in jobs.items() if not (folder / f"{k}.json").exists()}
@@ -119,7 +131,7 @@ def run(name, args):
     if todo and not args.report_only:
         start, started = time.perf_counter(), report.now()
         for done, (job, rows, seconds, threads) in enumerate(schedule(todo, args.jobs), 1):
-            save(folder, key(job, codes), job, rows, seconds, threads)
+            save(folder, key(job), job, rows, seconds, threads)
             scores = ", ".join(f"{k} {v:.4g}" for k, v in rows[0].items()
                                if isinstance(v, float) and k != "fit_seconds")  # fmt: skip
             what = " ".join(str(job[k]) for k in report.KEYS if k in job and k != "method")

@@ -72,16 +72,19 @@ def test_a_changed_job_runs_again_and_a_stopped_run_is_reported_as_such(tiny, mo
     assert sorted(r["job"]["size"] for r in records) == [4, 4, 5, 5, 64, 64]
 
 
-def test_only_jobs_that_fit_skae_depend_on_skae_s_source():
+def test_a_job_depends_on_the_skae_modules_its_estimators_import():
     ae = {"estimator": est("AETransformer")}
     nested = {"estimator": est("ReconstructionOutlierDetector", estimator=est("AETransformer"))}
     forest = {"estimator": est("sklearn.ensemble.IsolationForest")}
-    assert run.fits_skae(ae) and run.fits_skae(nested) and not run.fits_skae(forest)
-    assert not run.fits_skae({"estimator": None})
-    before, after = {True: "skae v1", False: "same"}, {True: "skae v2", False: "same"}
-    assert run.key(forest, before) == run.key(forest, after)
-    assert run.key(ae, before) != run.key(ae, after)
-    assert run.fingerprint(True) != run.fingerprint(False)
+    assert {"autoencoder", "_base", "modules"} <= set(run.skae_modules(ae))
+    assert not {"outlier", "impute", "onnx"} & set(run.skae_modules(ae))
+    # the detector builds its default AE inside a method: a lazy import counts too
+    assert {"outlier", "autoencoder"} <= set(run.skae_modules(
+        {"estimator": est("ReconstructionOutlierDetector")}))
+    assert set(run.skae_modules(ae)) < set(run.skae_modules(nested))
+    assert run.skae_modules(forest) == () and run.skae_modules({"estimator": None}) == ()
+    assert run.fingerprint(("autoencoder",)) != run.fingerprint(()) == run.fingerprint(())
+    assert run.key(forest) != run.key(ae) != run.key(nested)
 
 
 def test_probe_chooses_c_on_a_held_out_split_from_the_grid():
@@ -101,7 +104,7 @@ def test_every_experiment_expands_into_jobs_with_known_protocols():
     for name, exp in experiments.EXPERIMENTS.items():
         jobs = run.expand(name, exp)
         assert jobs and all(j["protocol"] in protocols.PROTOCOLS for j in jobs)
-        keys = {run.key(j, {True: "skae code", False: "code"}) for j in jobs}
+        keys = {run.key(j) for j in jobs}
         assert len(keys) == len(jobs), f"{name}: two jobs share a cache key"
 
 
