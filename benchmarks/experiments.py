@@ -206,10 +206,10 @@ def one_class_outliers():
     net = dict(max_epochs=10, output_activation="sigmoid")
     mlp = dict(hidden_sizes=(512, 256), n_components=32, **net)
     presets = {
-        "ae": est("AETransformer", **mlp),
-        "dae": est("DAETransformer", noise="masking", noise_level=0.25, **mlp),
-        "vae": est("VAETransformer", **mlp),
-        "pca": est("sklearn.decomposition.PCA", n_components=32),
+        "preset_ae": est("AETransformer", **mlp),
+        "preset_dae": est("DAETransformer", noise="masking", noise_level=0.25, **mlp),
+        "preset_vae": est("VAETransformer", **mlp),
+        "preset_pca": est("sklearn.decomposition.PCA", n_components=32),
     }  # the presets of earlier rounds: raw pixels, the reconstruction error alone
     before = dict(scaling=None, latent_weight=0, trim=0)
     detectors = {"skae": est("ReconstructionOutlierDetector")} | {
@@ -236,13 +236,14 @@ def one_class_outliers():
         "about": "Fashion-MNIST one class at a time: each class in turn is the normal one; "
         "every detector is fitted on that class's 6,000 training images alone and scores "
         "the 10,000 test images; AUROC of its outlyingness against 'is of another class'. "
-        "skae: ReconstructionOutlierDetector() as it comes; ae, dae, vae, pca: the presets of "
+        "skae: ReconstructionOutlierDetector() as it comes; preset_*: the presets of "
         "earlier rounds ((512, 256) -> 32, 10 epochs, sigmoid output; PCA 32) on raw pixels "
         "with the reconstruction error alone; scikit-learn's detectors with their defaults "
         "(OneClassSVM nu 0.1)",
     }  # fmt: skip
 
 
+LABELS |= {f"preset_{k}": f"{k.upper()} preset, error only" for k in ("ae", "dae", "vae", "pca")}
 EXPERIMENTS["outliers"] = one_class_outliers()
 
 
@@ -345,9 +346,9 @@ IMPUTERS = {
         "sklearn.ensemble.ExtraTreesRegressor", n_estimators=10)),
 }  # fmt: skip
 SKLEARN_IMPUTERS = tuple(IMPUTERS)
-LABELS |= {"mean": "SimpleImputer(mean)", "knn": "KNNImputer",
-           "mice": "IterativeImputer(BayesianRidge)",
-           "missforest": "IterativeImputer(ExtraTrees, 10 trees)", "dae": "DAEImputer"}  # fmt: skip
+IMPUTER_LABELS = {"mean": "SimpleImputer(mean)", "knn": "KNNImputer",
+                  "mice": "IterativeImputer(BayesianRidge)",
+                  "missforest": "IterativeImputer(ExtraTrees, 10 trees)", "dae": "DAEImputer"}
 
 
 def condition(pattern, rate):
@@ -421,6 +422,7 @@ def imputation():
     return {
         "protocol": "imputation", "dataset": TABLES, "split": "test", "seeds": (0,),
         "dataset_rows": True, "lower_is_better": True, "figures": ("rmse_vs_rate",),
+        "labels": IMPUTER_LABELS,
         "pivot": {"rmse": "min", "downstream": "max", "fit_seconds": "min"},
         "jobs": imputation_jobs(methods, gain, downstream=True) + imputation_jobs(methods, others),
         "table": ("rmse", "fit_seconds", "downstream"),

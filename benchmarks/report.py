@@ -273,14 +273,19 @@ def _figure(path, fig):
     return path
 
 
-def _lines(ax, summary, x, y, methods):
+def method_names(exp):
+    """Each method's name in the figures: ``experiments.LABELS``, then the experiment's own."""
     from experiments import LABELS
 
+    return LABELS | exp.get("labels", {})
+
+
+def _lines(ax, summary, x, y, methods, names):
     for method in methods:
         rs = sorted((r for r in summary if r["method"] == method and y in r), key=lambda r: r[x])
         if rs:
             ax.errorbar([r[x] for r in rs], [r[y] for r in rs], [r.get(y + "_std", 0) for r in rs],
-                        marker="o", capsize=3, label=LABELS.get(method, method),
+                        marker="o", capsize=3, label=names.get(method, method),
                         linestyle="--" if "conv" in method else "-")  # fmt: skip
 
 
@@ -290,7 +295,7 @@ def accuracy_vs_size(name, exp, summary, records, out):
     fig, ax = plt.subplots(figsize=(10, 5))
     features = [m for m in dict.fromkeys(r["method"] for r in summary)
                 if m not in ("raw",) and not m.startswith("sae_")]  # fmt: skip
-    _lines(ax, summary, "size", "accuracy", features)
+    _lines(ax, summary, "size", "accuracy", features, method_names(exp))
     for r in summary:
         if r["method"] == "raw":
             ax.axhline(r["accuracy"], color="black", linestyle="--",
@@ -314,14 +319,13 @@ def _images(name, exp, records, out, figure, rows):
 
     from skae.inspection import ReconstructionDisplay
 
-    from experiments import LABELS
-
+    names = method_names(exp)
     drawn = []
     for r in sorted(records, key=lambda r: r["job"]["method"]):
         if r["job"]["seed"] == exp["seeds"][0]:
             for label, key in rows:
                 if f"0:{key}" in r["arrays"]:
-                    drawn.append((label.format(LABELS.get(r["job"]["method"])), r["arrays"], key))
+                    drawn.append((label.format(names.get(r["job"]["method"])), r["arrays"], key))
     if not drawn:
         return None
     original = drawn[0][1]["0:original"]
@@ -353,7 +357,8 @@ def accuracy_vs_labels(name, exp, summary, records, out):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(9, 5))
-    _lines(ax, summary, "labels", "accuracy", dict.fromkeys(r["method"] for r in summary))
+    _lines(ax, summary, "labels", "accuracy", dict.fromkeys(r["method"] for r in summary),
+           method_names(exp))
     ax.set(xscale="log", xlabel="labeled training images", ylabel="test accuracy",
            title=f"{name}: accuracy vs labels (mean of draws)")  # fmt: skip
     ax.grid(alpha=0.3)
@@ -365,8 +370,7 @@ def rmse_vs_rate(name, exp, summary, records, out):
     """RMSE against the MCAR rate, one panel per data set, one line per imputer."""
     import matplotlib.pyplot as plt
 
-    from experiments import LABELS
-
+    names = method_names(exp)
     points = {}  # (dataset, method) -> {rate: [rmse of each draw]}
     for record in records:
         job = record["job"]
@@ -387,15 +391,15 @@ def rmse_vs_rate(name, exp, summary, records, out):
             xs = sorted(rates)
             ax.errorbar([100 * x for x in xs], [statistics.fmean(rates[x]) for x in xs],
                         [statistics.stdev(rates[x]) if len(rates[x]) > 1 else 0 for x in xs],
-                        marker="o", capsize=3, label=LABELS.get(method, method),
+                        marker="o", capsize=3, label=names.get(method, method),
                         linewidth=2.5 if method == "dae" else 1.2)  # fmt: skip
         ax.set_xticks(sorted({100 * x for m in methods for x in points.get((dataset, m), {})}))
         ax.set(title=dataset, xlabel="entries missing completely at random (%)", ylabel="RMSE")
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(datasets):]:
         ax.axis("off")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(methods), frameon=False,
+    handles, texts = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, texts, loc="lower center", ncol=len(methods), frameon=False,
                fontsize=9)  # fmt: skip
     fig.suptitle(f"{name}: RMSE over the removed entries (mean of draws)")
     fig.tight_layout(rect=(0, 0.06, 1, 1))
@@ -409,8 +413,7 @@ def rank_of_detectors(name, exp, summary, records, out):
     a box, best at the top."""
     import matplotlib.pyplot as plt
 
-    from experiments import LABELS
-
+    names = method_names(exp)
     every = sorted((r for r in summary if r.get("dataset") == "all"), key=lambda r: r["rank"])
     if not every:
         return None
@@ -418,7 +421,7 @@ def rank_of_detectors(name, exp, summary, records, out):
     of = ranks(summary, exp["overall"], exp.get("lower_is_better", False))[0]
     fig, ax = plt.subplots(figsize=(9, 0.42 * len(methods) + 1.2))
     ax.boxplot([of[m] for m in methods], vert=False, widths=0.6,
-               tick_labels=[LABELS.get(m, m) for m in methods])  # fmt: skip
+               tick_labels=[names.get(m, m) for m in methods])  # fmt: skip
     ax.scatter([r["rank"] for r in every], range(1, len(methods) + 1), color="tab:red",
                zorder=3, label="mean rank")  # fmt: skip
     ax.invert_yaxis()
