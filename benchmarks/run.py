@@ -123,6 +123,10 @@ def run(name, args):
     folder = args.out / "cache" / name
     folder.mkdir(parents=True, exist_ok=True)
     jobs = {key(job): job for job in expand(name, exp)}
+    if args.prune:  # results no job of the experiment has any more (old settings or code)
+        for path in [*folder.glob("*.json"), *folder.glob("*.npz")]:
+            if path.stem not in jobs:
+                path.unlink()
     if args.methods:
         jobs = {k: j for k, j in jobs.items() if j["method"] in args.methods}
     todo = {k: j for k, j in jobs.items() if not (folder / f"{k}.json").exists()}
@@ -187,6 +191,8 @@ def parse_args(argv=None):
     parser.add_argument("--methods", nargs="+", help="run and report only these methods")
     parser.add_argument("--report-only", action="store_true",
                         help="write the reports from the cache, running nothing")
+    parser.add_argument("--prune", action="store_true",
+                        help="first delete the cached results that no job has any more")
     return parser.parse_args(argv)
 
 

@@ -70,6 +70,10 @@ def test_a_changed_job_runs_again_and_a_stopped_run_is_reported_as_such(tiny, mo
     run.main(["tiny", "--out", str(tiny), "--jobs", "1", "--methods", "pca"])
     records = [json.loads(p.read_text()) for p in (tiny / "cache" / "tiny").glob("*.json")]
     assert sorted(r["job"]["size"] for r in records) == [4, 4, 5, 5, 64, 64]
+    # --prune deletes the results of the jobs the experiment no longer has (size 4)
+    run.main(["tiny", "--out", str(tiny), "--report-only", "--prune", "--methods", "pca"])
+    records = [json.loads(p.read_text()) for p in (tiny / "cache" / "tiny").glob("*.json")]
+    assert sorted(r["job"]["size"] for r in records) == [5, 5, 64, 64]
 
 
 def test_a_job_depends_on_the_skae_modules_its_estimators_import():
