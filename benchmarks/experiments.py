@@ -188,6 +188,7 @@ def label_efficiency():
     return {
         "protocol": "label_budgets", "dataset": "fashion-mnist", "split": "test", "seeds": (0,),
         "jobs": jobs, "table": ("accuracy",), "by": "labels", "figures": ("accuracy_vs_labels",),
+        "labels": {"dae": "DAE (64)", "dae_1024": "DAE (1024, one layer)"},
         "about": "every unsupervised extractor fitted once on the 60,000 training images "
         "without labels; per budget and draw (3 draws, stratified), StandardScaler + "
         "LogisticRegression on the labeled rows' codes, C by 3-fold cross-validation (one "

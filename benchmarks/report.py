@@ -281,11 +281,12 @@ def method_names(exp):
 
 
 def _lines(ax, summary, x, y, methods, names):
-    for method in methods:
+    for i, method in enumerate(methods):  # past ten colours, the markers tell lines apart
         rs = sorted((r for r in summary if r["method"] == method and y in r), key=lambda r: r[x])
         if rs:
             ax.errorbar([r[x] for r in rs], [r[y] for r in rs], [r.get(y + "_std", 0) for r in rs],
-                        marker="o", capsize=3, label=names.get(method, method),
+                        marker="osD^v"[i // 10 % 5], color=f"C{i % 10}", capsize=3,
+                        label=names.get(method, method),
                         linestyle="--" if "conv" in method else "-")  # fmt: skip
 
 
