@@ -63,11 +63,13 @@ def unchanged_on_failure(est):
 
 
 class _Trainer:
-    """What continues training: the skorch net, the fit's generators, and whether
-    they come from ``partial_fit`` (a stream, which pickles with its optimizer)."""
+    """The one stream state: what continues training. The skorch net and the fit's
+    generators, whether they come from ``partial_fit`` (a stream, which pickles with its
+    optimizer), and, for a stream loaded from a file, the saved optimizer state and
+    generators (``resume``) in place of the net."""
 
-    def __init__(self, net, rng, streaming):
-        self.net, self.rng, self.streaming = net, rng, streaming
+    def __init__(self, net, rng, streaming, resume=None):
+        self.net, self.rng, self.streaming, self.resume = net, rng, streaming, resume
 
 
 class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
@@ -138,14 +140,13 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
         """
         raise NotImplementedError
 
-    def _build_module(self, X, y, rng, fitted):
-        """The initialised network to train on ``X`` (and targets ``y``).
-
-        ``fitted`` is the dict of fitted attributes this fit will set (those
-        found while validating the data are in it); a builder that trains
-        parts first (the stacked layers) adds its own (e.g. ``layers_``) there.
+    def _build_module(self, X, y, rng, found):
+        """The initialised network to train on ``X`` (and targets ``y``), and the
+        fitted attributes it decides (a builder that trains parts first, the stacked
+        layers, decides ``layers_``). ``found`` holds those found validating the data.
         """
-        return initialized(self._architecture(X.shape[1], self._corruption(X), fitted), rng)
+        module = self._architecture(X.shape[1], self._corruption(X), found)
+        return initialized(module, rng), {}
 
     def _weights_in_layers(self):
         """Whether ``module_`` is made of ``layers_``' own weights (nothing to save twice)."""
@@ -204,43 +205,65 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        return self._fit(X, y, incremental=False)
+
+    def _fit(self, X, y, *, incremental):
+        """THE fit sequence, for ``fit`` and (``incremental``: one pass, no early
+        stopping, continuing the stream) ``partial_fit``, as in sklearn's MLP."""
         with unchanged_on_failure(self):
             self._check_params()
-            warm = self._continues and self.warm_start and hasattr(self, "module_")
-            X, targets, fitted = self._validate_fit_data(X, y, reset=not warm)
-            rng = Randomness(draw_seed(self.random_state), resolve_device(self.device))
-            if warm:
-                module = copy.deepcopy(self.module_)
-            else:
-                # torch's layers draw default weights from the global generator as they
-                # are built; the fit's own generator then redraws them (fork_rng keeps
-                # the caller's global state as it was)
-                with torch.random.fork_rng(devices=[]):
-                    module = self._build_module(X, targets, rng, fitted)
-            net = None
-            if self.max_epochs:
-                epochs = self._epochs(X.shape[0])
-                net = self._make_net(module, rng, epochs, self.early_stopping, X.shape[1])
-            self._train(net, module, X, targets, rng, fitted, continued=warm, partial=False)
+            fitted_before = hasattr(self, "module_")
+            continued = fitted_before and (incremental or (self._continues and self.warm_start))
+            X, targets, found = self._validate_fit_data(X, y, reset=not continued)
+            net, module, rng, fitted = self._start(X, targets, found, continued, incremental)
+            history = History()
+            if net is not None:
+                done = len(net.history) if net.initialized_ else 0
+                rows = self._fit_rows(targets) if targets is not None else None
+                train(net, ArrayDataset(X, targets, index=rows), rng, net.max_epochs)
+                module, history = net.module_, net.history[done:]
+            self._set_fitted(module, history, X, fitted, continued, incremental)
+            if self._continues:
+                self._trainer = _Trainer(net, rng, streaming=incremental)
         return self
+
+    def _start(self, X, targets, found, continued, incremental):
+        """The net (None: no epochs), module, generators and fitted attributes this fit
+        starts from: a stream continues on copies of its net and generators (the net's
+        shuffling generator is ``rng.numpy``; deepcopy keeps that link), so that a failure
+        leaves the model as it was; any other fit starts fresh generators from
+        ``random_state`` and the fitted module (continued) or a new one."""
+        trainer = getattr(self, "_trainer", None)
+        streaming = trainer is not None and trainer.streaming
+        if incremental and continued and streaming and trainer.net is not None:
+            net, rng = copy.deepcopy((trainer.net, trainer.rng))
+            return net, None, rng, found
+        rng = Randomness(draw_seed(self.random_state), resolve_device(self.device))
+        if continued:
+            module, fitted = copy.deepcopy(self.module_), found
+        else:
+            # torch's layers draw default weights from the global generator as they are
+            # built; the fit's own generator then redraws them (fork_rng keeps the
+            # caller's global state as it was)
+            with torch.random.fork_rng(devices=[]):
+                module, decided = self._build_module(X, targets, rng, found)
+            fitted = found | decided
+        if incremental:
+            net = self._make_net(module, rng, 1, False, X.shape[1])
+            if streaming and trainer.resume is not None:  # loaded mid-stream
+                rng.set_state(trainer.resume["rng"])
+                net.initialize()
+                net.optimizer_.load_state_dict(trainer.resume["optimizer"])
+            return net, module, rng, fitted
+        if not self.max_epochs:
+            return None, module, rng, fitted
+        net = self._make_net(module, rng, self._epochs(X.shape[0]), self.early_stopping,
+                             X.shape[1])
+        return net, module, rng, fitted
 
     def _epochs(self, n_samples):
         """The passes ``fit`` makes over ``n_samples`` rows: ``max_epochs``."""
         return self.max_epochs
-
-    def _train(self, net, module, X, targets, rng, fitted, continued, partial):
-        """Train ``net`` (which holds ``module``) for its epochs; set the fitted state."""
-        history = History()
-        if net is not None:
-            done = len(net.history) if net.initialized_ else 0
-            rows = self._fit_rows(targets) if targets is not None else None
-            train(net, ArrayDataset(X, targets, index=rows), rng, net.max_epochs)
-            module = net.module_
-            history = net.history[done:]
-        self._set_fitted(module, history, X, fitted, continued, partial)
-        if self._continues:
-            self._trainer = _Trainer(net, rng, streaming=partial)
-            self.__dict__.pop("_resume", None)
 
     def _make_net(self, module, rng, epochs, early_stopping, n_features):
         """The skorch net that trains ``module`` with this estimator's settings."""
@@ -256,7 +279,7 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
             objective=self._objective(n_features),
         )
 
-    def _set_fitted(self, module, history, X, fitted, continued, partial):
+    def _set_fitted(self, module, history, X, fitted, continued, incremental):
         """Every fitted attribute, in one place."""
         module.eval()
         self.__dict__.update(fitted)
@@ -266,7 +289,7 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
         self.n_iter_ = start + len(losses)
         self.loss_curve_ = (self.loss_curve_ if continued else []) + losses
         self.history_ = history
-        if not (partial and continued):  # partial_fit adds nothing to fit's validation record
+        if not (incremental and continued):  # partial_fit adds nothing to fit's validation record
             scored = [(start + i, h) for i, h in enumerate(history, 1) if "valid_loss" in h]
             epochs = [epoch for epoch, _ in scored]
             valid = [-float(h["valid_loss"]) for _, h in scored]
@@ -350,28 +373,4 @@ class _PartialFitMixin:
         self : object
             The updated estimator.
         """
-        with unchanged_on_failure(self):
-            first = not hasattr(self, "module_")
-            self._check_params()
-            X, _, fitted = self._validate_fit_data(X, None, reset=first)
-            trainer = getattr(self, "_trainer", None)
-            if trainer is not None and trainer.streaming:
-                # continue on copies (the net's shuffling generator is rng.numpy, and
-                # deepcopy keeps that link), so that a failure leaves the model as it was
-                net, rng = copy.deepcopy((trainer.net, trainer.rng))
-                module = None
-            else:  # a new stream: first call, after fit, or unpickled
-                rng = Randomness(draw_seed(self.random_state), resolve_device(self.device))
-                if first:
-                    with torch.random.fork_rng(devices=[]):
-                        module = self._build_module(X, None, rng, fitted)
-                else:
-                    module = copy.deepcopy(self.module_)
-                net = self._make_net(module, rng, 1, False, X.shape[1])
-                resume = getattr(self, "_resume", None)
-                if resume is not None:  # unpickled mid-stream: where the stream was
-                    rng.set_state(resume["rng"])
-                    net.initialize()
-                    net.optimizer_.load_state_dict(resume["optimizer"])
-            self._train(net, module, X, None, rng, fitted, continued=not first, partial=True)
-        return self
+        return self._fit(X, None, incremental=True)

@@ -35,14 +35,13 @@ class _Persistence:
 
         state = dict(super().__getstate__())  # a copy: object's is the live __dict__
         trainer = state.pop("_trainer", None)
-        if trainer is not None and trainer.streaming:
-            resume = {"optimizer": trainer.net.optimizer_.state_dict(),
-                      "rng": trainer.rng.get_state()}  # fmt: skip
-            state["_resume"] = resume
+        if trainer is not None and trainer.streaming:  # saved as "_resume" (format 1)
+            resume = trainer.resume if trainer.net is None else {
+                "optimizer": trainer.net.optimizer_.state_dict(),
+                "rng": trainer.rng.get_state()}  # fmt: skip
+            state["_resume"] = to_numpy(resume)
         for private in ("_chunk", "_pad_rows", "_device"):
             state.pop(private, None)
-        if "_resume" in state:
-            state["_resume"] = to_numpy(state["_resume"])
         module = state.pop("module_", None)
         if module is not None and not self._rebuildable():  # a network only fit can build
             state["module_"] = copy.deepcopy(module).cpu() if _on_gpu(module) else module
@@ -69,11 +68,14 @@ class _Persistence:
                 f"This saved {type(self).__name__} has weights but no n_features_in_: the "
                 "file is incomplete."
             )
+        resume = state.pop("_resume", None)
         super().__setstate__(state)
         if "history_" in state:
             self.history_ = History(self.history_)
-        if "_resume" in state:
-            self._resume = to_torch(self._resume)
+        if resume is not None:  # a stream saved mid-way continues where it was
+            from ._base import _Trainer
+
+            self._trainer = _Trainer(None, None, streaming=True, resume=to_torch(resume))
         if isinstance(weights, torch.nn.Module):  # a pickle of skae <= 0.3: the network itself
             self.module_ = weights
         elif "n_features_in_" in state:  # fitted

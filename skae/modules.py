@@ -106,23 +106,19 @@ class TopK(nn.Module):
         return f"k={self.k}"
 
 
-def mlp(widths, activation="relu", last_activation="identity", dropout=0.0):
+def mlp(widths, activation="relu", last_activation="identity"):
     """A stack of ``Linear`` layers through ``widths``.
 
-    Every layer but the last is followed by ``activation`` (and by dropout
-    when ``dropout > 0``); the last by ``last_activation``. Each layer is a
-    ``Sequential(Linear, activation)`` of its own, so that the stacked
-    encoders of layer-wise pretraining have the same shape as one deep
-    encoder.
+    Every layer but the last is followed by ``activation``; the last by
+    ``last_activation``. Each layer is a ``Sequential(Linear, activation)``
+    of its own, so that the stacked encoders of layer-wise pretraining have
+    the same shape as one deep encoder.
     """
     layers = []
     n_layers = len(widths) - 1
     for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
-        last = i == n_layers - 1
-        block = [nn.Linear(n_in, n_out), ACTIVATIONS[last_activation if last else activation]()]
-        if dropout and not last:
-            block.append(Dropout(dropout))
-        layers.append(nn.Sequential(*block))
+        act = last_activation if i == n_layers - 1 else activation
+        layers.append(nn.Sequential(nn.Linear(n_in, n_out), ACTIVATIONS[act]()))
     return nn.Sequential(*layers)
 
 

@@ -12,8 +12,6 @@ A new training objective (a contractive penalty, a top-k code) is one
 function here, or one module's ``terms``, and one estimator hook.
 """
 
-from functools import partial
-
 import torch
 
 
@@ -39,20 +37,3 @@ def gaussian_kl(terms, training, beta, n_features):
     mean, log_var = terms["mean"], terms["log_var"]
     kl = -0.5 * torch.sum(1 + log_var - mean.square() - log_var.exp(), dim=1).mean()
     return {"kl": beta * kl / n_features}
-
-
-def combined(*objectives):
-    """One objective summing the terms of several (None entries skipped)."""
-    objectives = tuple(o for o in objectives if o is not None)
-    if not objectives:
-        return None
-    if len(objectives) == 1:
-        return objectives[0]
-    return partial(_combined, objectives=objectives)
-
-
-def _combined(terms, training, objectives):
-    out = {}
-    for objective in objectives:
-        out.update(objective(terms, training))
-    return out

@@ -243,9 +243,10 @@ class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
     def _weights_in_layers(self):
         return self.max_epochs == 0
 
-    def _build_module(self, X, y, rng, fitted):
-        fitted["layers_"] = pretrain_layers(self, X, rng, self._output_activation(), self.loss)
-        return self._architecture(X.shape[1], self._corruption(X), fitted)
+    def _build_module(self, X, y, rng, found):
+        layers = pretrain_layers(self, X, rng, self._output_activation(), self.loss)
+        decided = {"layers_": layers}
+        return self._architecture(X.shape[1], self._corruption(X), found | decided), decided
 
 
 class SAEClassifier(
@@ -506,14 +507,14 @@ class SAEClassifier(
             body = nn.Sequential(*(nn.Sequential(*b, Dropout(self.dropout)) for b in body))
         return Classifier(body, nn.Linear(self.n_components, len(fitted["classes_"])))
 
-    def _build_module(self, X, y, rng, fitted):
+    def _build_module(self, X, y, rng, found):
         layers = pretrain_layers(self, X, rng, "identity", "mse") if self.pretrain else []
-        fitted["layers_"] = layers
-        module = self._architecture(X.shape[1], None, fitted)
+        decided = {"layers_": layers}
+        module = self._architecture(X.shape[1], None, found | decided)
         if not self.pretrain:  # the body's weights, then the head's, from the fit's generator
             initialized(module.encoder, rng)
         initialized(module.head, rng)
-        return module
+        return module, decided
 
     def predict_proba(self, X):
         """Class probabilities: the softmax of the network's output.

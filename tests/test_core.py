@@ -406,10 +406,10 @@ class LinearAE(_PartialFitMixin, _BaseAutoencoder):
             if name != "self":
                 setattr(self, name, value)
 
-    def _build_module(self, X, y, rng, fitted):
+    def _build_module(self, X, y, rng, found):
         encoder = torch.nn.Linear(X.shape[1], self.n_components)
         decoder = torch.nn.Linear(self.n_components, X.shape[1])
-        return initialized(AutoEncoder(encoder, decoder), rng)
+        return initialized(AutoEncoder(encoder, decoder), rng), {}
 
 
 def test_a_new_architecture_is_one_module_and_one_hook(digits):
