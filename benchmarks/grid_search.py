@@ -22,7 +22,7 @@ from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _report  # noqa: E402
+import report  # noqa: E402
 
 from skae import AETransformer  # noqa: E402
 from skae.datasets import fetch_fashion_mnist  # noqa: E402
@@ -42,7 +42,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args(argv)
-    provenance = _report.provenance()
+    provenance = report.provenance()
 
     X, y = fetch_fashion_mnist(subset="train", return_X_y=True)
     X, y = X[: args.n_train], y[: args.n_train]

@@ -9,6 +9,7 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -55,6 +56,14 @@ def machine():
     return [f"- machine: {platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, "
             f"{memory:.0f} GiB RAM, {gpu}",
             f"- versions: Python {platform.python_version()}, skae {skae.__version__}, {versions}"]
+
+
+def provenance():
+    """Date, commit, machine, versions and command, as markdown lines, for the scripts
+    that write their own reports (speed.py, scale.py, grid_search.py). Call it when a run
+    starts, so that the commit named is the code that ran."""
+    command = " ".join(["python", f"benchmarks/{Path(sys.argv[0]).name}", *sys.argv[1:]])
+    return [f"- date: {now()}", f"- commit: {commit()}", *machine(), f"- command: `{command}`"]
 
 
 def flatten(records):

@@ -87,12 +87,26 @@ def skae_modules(job):
     return tuple(sorted(seen))
 
 
+def settings(job):
+    """``job`` as text: its settings, not how it is scheduled."""
+    return json.dumps({k: v for k, v in job.items() if k != "heavy"}, sort_keys=True, default=str)
+
+
 def key(job):
-    """The cache key of ``job``: its settings (not how it is scheduled) and the
-    fingerprint of the code it depends on."""
-    settings = {k: v for k, v in job.items() if k != "heavy"}
-    text = json.dumps(settings, sort_keys=True, default=str) + fingerprint(skae_modules(job))
+    """The cache key of ``job``: its settings and the fingerprint of the code it depends on."""
+    text = settings(job) + fingerprint(skae_modules(job))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def earlier(folder):
+    """The newest cached result of each job's settings, whatever code made it: what
+    ``--report-only`` reports where this code has no result yet (the report names the
+    commits its results were run at)."""
+    found = {}
+    records = (json.loads(p.read_text()) | {"key": p.stem} for p in folder.glob("*.json"))
+    for record in sorted(records, key=lambda r: r["date"]):
+        found[settings(record["job"])] = record["key"]
+    return found
 
 
 def _work(job, threads):
@@ -146,8 +160,10 @@ def run(name, args):
                                   "jobs": len(todo), "workers": args.jobs,
                                   "command": " ".join(report.COMMAND),
                                   "minutes": (time.perf_counter() - start) / 60}) + "\n")
-    records = {}
+    records, stale = {}, earlier(folder) if args.report_only else {}
     for k, job in jobs.items():
+        if not (folder / f"{k}.json").exists() and settings(job) in stale:
+            k = stale[settings(job)]
         path = folder / f"{k}.json"
         if path.exists():
             record = json.loads(path.read_text())
@@ -190,7 +206,8 @@ def parse_args(argv=None):
                         help="light jobs run at a time (default: every core)")
     parser.add_argument("--methods", nargs="+", help="run and report only these methods")
     parser.add_argument("--report-only", action="store_true",
-                        help="write the reports from the cache, running nothing")
+                        help="write the reports from the cache, running nothing (a job "
+                        "this code has no result for takes the newest of earlier code)")
     parser.add_argument("--prune", action="store_true",
                         help="first delete the cached results that no job has any more")
     return parser.parse_args(argv)

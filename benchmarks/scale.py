@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _report  # noqa: E402
+import report  # noqa: E402
 
 N_FEATURES = 784
 CASES = ("memmap", "memmap + early stopping", "float64 in memory")
@@ -236,7 +236,7 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     parser.add_argument("--skip-grid-search", action="store_true")
     args = parser.parse_args(argv)
-    args.provenance = _report.provenance()
+    args.provenance = report.provenance()
     args.out.mkdir(parents=True, exist_ok=True)
     rows = memory_rows(args.rows)
     with open(args.out / "scale.csv", "w", newline="") as f:

@@ -34,7 +34,7 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _report  # noqa: E402
+import report  # noqa: E402
 
 from sklearn.utils.validation import validate_data  # noqa: E402
 
@@ -361,7 +361,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args(argv)
-    args.provenance = _report.provenance()
+    args.provenance = report.provenance()
     rows, fitted = [], {}
     for case in CASES:
         for batch_size in BATCH_SIZES:
