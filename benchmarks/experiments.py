@@ -253,11 +253,13 @@ EXPERIMENTS["outliers"] = one_class_outliers()
 # -- tuning: the default code, on validation splits -------------------------------------------
 
 
-CODES = {"linear": dict(latent_activation="identity"),
-         "relu": dict(latent_activation="relu"),
-         "relu + L1 0.01": dict(latent_activation="relu", sparsity=0.01),
-         "relu + L1 0.03": dict(latent_activation="relu", sparsity=0.03),
-         "top-50": dict(latent_activation="relu", top_k=50)}  # fmt: skip
+# Every code setting is named: left to "auto", an overcomplete code would get L1 0.01.
+_PLAIN = {"latent_activation": "relu", "sparsity": 0.0, "top_k": None}
+CODES = {"linear": _PLAIN | {"latent_activation": "identity"},
+         "relu": _PLAIN,
+         "relu + L1 0.01": _PLAIN | {"sparsity": 0.01},
+         "relu + L1 0.03": _PLAIN | {"sparsity": 0.03},
+         "top-50": _PLAIN | {"top_k": 50}}  # fmt: skip
 CANDIDATE_CODES = {f"dae {h}, {c}": (h, c) for c in CODES for h in ((), (128,))} | {
     f"dae (512, 256), {c}": ((512, 256), c) for c in ("linear", "relu + L1 0.01")}
 
@@ -265,8 +267,7 @@ CANDIDATE_CODES = {f"dae {h}, {c}": (h, c) for c in CODES for h in ((), (128,))}
 def _code(method):
     """The settings of a tune-digits candidate, as skae's defaults name them."""
     hidden, code = CANDIDATE_CODES[method]
-    return {"hidden_sizes": list(hidden), "latent_activation": "identity", "sparsity": 0.0,
-            "top_k": None} | CODES[code] | {"method": method}  # fmt: skip
+    return {"hidden_sizes": list(hidden)} | CODES[code] | {"method": method}
 
 
 def select_defaults(rows):
