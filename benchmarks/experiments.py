@@ -282,7 +282,7 @@ def select_defaults(rows):
     over = [r for r in rows if r["method"].startswith("dae") and r["size"] == 100]
     top = max(margin(r) for r in over)
     best = max((r for r in over if margin(r) >= top - 0.005),
-               key=lambda r: ("top_k" not in r["method"], margin(r)))  # fmt: skip
+               key=lambda r: (_code(r["method"])["top_k"] is None, margin(r)))
     under = [r for r in rows if r["size"] == 32]
     best_under = max(under, key=lambda r: min(r[c] for c in r["columns"]))
     return {"overcomplete": _code(best["method"]), "vs RBM": round(margin(best), 4),

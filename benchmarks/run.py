@@ -175,8 +175,7 @@ def run(name, args):
     if "select" in exp and not missing:
         choice = exp["select"](report.summarize(exp, list(records.values())))
         path = experiments.CONFIGS / f"{name}.json"
-        tuned = json.loads(path.read_text()) if path.exists() else {}
-        path.write_text(json.dumps(tuned | {"defaults": choice}, indent=2) + "\n")
+        path.write_text(json.dumps({"defaults": choice}, indent=2) + "\n")  # the whole file
         print(f"{name}: chose {choice}, written to {path}")
 
 

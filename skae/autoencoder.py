@@ -55,9 +55,9 @@ class AETransformer(_CodeMixin, _PartialFitMixin, _BaseAutoencoder):
             "Widths of the encoder's hidden layers, before the code; the decoder mirrors "
             'them. ``()`` gives a shallow autoencoder. "auto": ``(512, 256)`` when '
             "``n_components`` is smaller than the number of features, else ``()``: an "
-            "overcomplete code reads the input directly, like an RBM's hidden units (one "
-            "layer beat ``(512, 256)`` under every downstream protocol of "
-            "``benchmarks/tune.py --task protocols``).",
+            "overcomplete code reads the input directly, like an RBM's hidden units (it "
+            "beat a hidden layer of 128 before the code in ``benchmarks/run.py "
+            "tune-digits``).",
         )
     }
 
@@ -162,8 +162,9 @@ class DAETransformer(_NoiseMixin, AETransformer):
             "float",
             "The gaussian standard deviation (≥ 0), or the corrupted fraction in [0, 1). The "
             'default, half of the entries masked, was the better of 0.25 and 0.5 at both code '
-            "sizes of ``benchmarks/tune.py --task protocols`` (digits and shifted digits, "
-            "three downstream protocols).",
+            "sizes in the earlier round's tuning on digits and shifted digits, under three "
+            "downstream protocols (a retired script; its report is in the git history, "
+            "benchmarks/results/tune-digits.md at 26a8343).",
         ),
     }
 
