@@ -80,11 +80,18 @@ def skae_modules(job):
     todo, seen = {getattr(skae, n).__module__.rsplit(".", 1)[-1] for n in names}, set()
     while todo:
         seen.add(module := todo.pop())
-        for node in ast.walk(ast.parse((SKAE / f"{module}.py").read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                found = [node.module] if node.module else [a.name for a in node.names]
-                todo |= {f for f in found if (SKAE / f"{f}.py").exists()} - seen
+        todo |= _imports(module) - seen
     return tuple(sorted(seen))
+
+
+@functools.cache
+def _imports(module):
+    """The skae modules that skae module ``module`` imports (``from .x import ...``)."""
+    found = set()
+    for node in ast.walk(ast.parse((SKAE / f"{module}.py").read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found |= {node.module} if node.module else {a.name for a in node.names}
+    return {f for f in found if (SKAE / f"{f}.py").exists()}
 
 
 def settings(job):

@@ -317,9 +317,9 @@ class SAEClassifier(
             "Corruption while pretraining each layer (stacked denoising autoencoder); None: "
             "plain autoencoders. Fine-tuning uses clean input. The default, masking, was the "
             "best fine-tuning recipe with few labels in the earlier round's tuning "
-            "(Fashion-MNIST validation split; a retired script, its report in the git history, "
-            "benchmarks/results/tune-fashion-mnist.md at 26a8343; a lower ``encoder_lr``, ``head_epochs`` and "
-            "more dropout were not better there).",
+            "(Fashion-MNIST validation split; a retired script, its report in the git "
+            "history, benchmarks/results/tune-fashion-mnist.md at 26a8343; a lower "
+            "``encoder_lr``, ``head_epochs`` and more dropout were not better there).",
         ),
         "n_components": "Width of the top code, under the softmax layer.",
         "unlabeled": (
