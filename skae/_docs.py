@@ -121,7 +121,7 @@ PARAMETERS = {
         "without a penalty can copy its input; a sparse ReLU code, like an RBM's hidden "
         "units, stays useful. So swapping ``BernoulliRBM(n_components=100)`` for an skae "
         "transformer with ``n_components=100`` needs no other change. (The \"auto\" values "
-        "were chosen on a validation split of digits by ``benchmarks/run.py tune-digits``.)",
+        "were chosen on validation data; the user guide says how.)",
     ),
     "output_activation": (
         "str or None",
@@ -140,7 +140,7 @@ PARAMETERS = {
         "Weight of an L1 penalty on the code (its mean absolute value) added to the loss "
         'while training: a sparse autoencoder; 0 turns it off. "auto": 0 when '
         "``n_components`` is smaller than the number of features (the bottleneck is the "
-        "regulariser), else 0.03 (chosen by ``benchmarks/run.py tune-digits``).",
+        "regulariser), else 0.03.",
     ),
     "top_k": (
         'int, None or "auto"',

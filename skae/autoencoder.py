@@ -55,9 +55,7 @@ class AETransformer(_CodeMixin, _PartialFitMixin, _BaseAutoencoder):
             "Widths of the encoder's hidden layers, before the code; the decoder mirrors "
             'them. ``()`` gives a shallow autoencoder. "auto": ``(512, 256)`` when '
             "``n_components`` is smaller than the number of features, else ``()``: an "
-            "overcomplete code reads the input directly, like an RBM's hidden units (it "
-            "beat a hidden layer of 128 before the code in ``benchmarks/run.py "
-            "tune-digits``).",
+            "overcomplete code reads the input directly, like an RBM's hidden units.",
         )
     }
 
@@ -160,11 +158,7 @@ class DAETransformer(_NoiseMixin, AETransformer):
         ),
         "noise_level": (
             "float",
-            "The gaussian standard deviation (≥ 0), or the corrupted fraction in [0, 1). The "
-            'default, half of the entries masked, was the better of 0.25 and 0.5 at both code '
-            "sizes in the earlier round's tuning on digits and shifted digits, under three "
-            "downstream protocols (a retired script; its report is in the git history, "
-            "benchmarks/results/tune-digits.md at 26a8343).",
+            "The gaussian standard deviation (≥ 0), or the corrupted fraction in [0, 1).",
         ),
     }
 

@@ -315,11 +315,7 @@ class SAEClassifier(
         "noise": (
             '{"gaussian", "masking", "salt_pepper"} or None',
             "Corruption while pretraining each layer (stacked denoising autoencoder); None: "
-            "plain autoencoders. Fine-tuning uses clean input. The default, masking, was the "
-            "best fine-tuning recipe with few labels in the earlier round's tuning "
-            "(Fashion-MNIST validation split; a retired script, its report in the git "
-            "history, benchmarks/results/tune-fashion-mnist.md at 26a8343; a lower "
-            "``encoder_lr``, ``head_epochs`` and more dropout were not better there).",
+            "plain autoencoders. Fine-tuning uses clean input.",
         ),
         "n_components": "Width of the top code, under the softmax layer.",
         "unlabeled": (

@@ -77,12 +77,8 @@ class VAETransformer(_PartialFitMixin, _BaseAutoencoder):
             "Weight of the KL term. 1 is the ELBO for ``loss=\"bce\"`` (and for "
             "``loss=\"mse\"`` under a Gaussian likelihood of variance 1/2); above 1 a "
             "beta-VAE (smoother codes, blurrier reconstructions); 0 an autoencoder with "
-            "noisy codes. The default 0.3 is the best of 0.01-1 by the validation accuracy "
-            "of its codes + LogisticRegression on a split of digits (``benchmarks/run.py "
-            "tune-vae``, benchmarks/results/tune-vae.md: 0.9298 against 0.9228 for 0.01, "
-            "within about one standard deviation of the seeds: a weak choice). With MSE on "
-            "data in [0, 1], beta=1 reconstructs little better than the mean: the KL term "
-            "then switches off most of the code.",
+            "noisy codes. With MSE on data in [0, 1], beta=1 reconstructs little better "
+            "than the mean: the KL term then switches off most of the code.",
         ),
         "module_": (
             "skae.modules.VariationalAutoEncoder",

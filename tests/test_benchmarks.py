@@ -92,3 +92,15 @@ def test_code_defaults_are_the_committed_tune_digits_choice():
         }
     beta = json.loads((BENCHMARKS / "configs" / "tune-vae.json").read_text())["defaults"]["beta"]
     assert VAETransformer().beta == beta
+
+
+def test_compare_is_the_runner_s_feature_benchmark(monkeypatch, tmp_path):
+    import compare
+    import run
+
+    calls = []
+    monkeypatch.setattr(run, "main", calls.append)
+    compare.main(["--dataset", "fashion-mnist", "--out", str(tmp_path), "--jobs", "1"])
+    compare.main([])
+    assert calls == [["fashion-mnist", "--out", str(tmp_path), "--jobs", "1"],
+                     ["digits", "--out", str(run.HERE / "results")]]  # fmt: skip
