@@ -31,16 +31,9 @@ from ._checks import _InputChecks, check_widths
 from ._inference import _Inference
 from ._persistence import _Persistence
 from ._sklearn import Interval, StrOptions, _fit_context
-from ._training import (
-    ArrayDataset,
-    Randomness,
-    check_net_params,
-    draw_seed,
-    initialized,
-    make_net,
-    resolve_device,
-    train,
-)
+from ._data import ArrayDataset
+from ._random import Randomness, draw_seed, initialized, resolve_device
+from ._training import check_net_params, make_net, train
 from .modules import ACTIVATIONS
 
 # rows of the training data (evenly spaced) encoded to look for dead code units

@@ -4,7 +4,7 @@ independent of the rows it comes with."""
 import numpy as np
 import torch
 
-from ._training import as_tensor
+from ._data import as_tensor
 
 # Inference pushes chunks of rows through the network. A chunk holds about
 # this many activations of the widest layer: a few MiB, large enough to keep

@@ -1,21 +1,17 @@
-"""What feeds skorch: batches gathered by index, the held-out split, callbacks, seeding.
+"""The net skorch trains: skae's ``NeuralNet``, its callbacks, and the training call.
 
-skorch runs every training loop in skae. What is here only feeds it:
+skorch runs every training loop in skae. What is here sets it up:
 
-* :class:`ArrayDataset` and :class:`BatchIterator` hand skorch whole
-  mini-batches gathered by index from the caller's array (a numpy array or
-  a memmap), converted to float32 tensors one batch at a time. Nothing
-  copies the whole input: an epoch is a shuffled order of indices, the
-  held-out split a split of indices. skorch's default per-sample
-  ``Dataset`` + ``DataLoader`` would cost more than the network itself for
-  small models (skorch issues #433 and #1100).
-* :class:`HoldOut` is the ``train_split`` used for early stopping;
-  :class:`KeepBestEpoch` stops as ``MLPClassifier`` does and keeps the
-  weights of the epoch with the lowest validation loss.
-* :class:`StopOnDivergence` turns a NaN / inf loss into a clear error.
-* :class:`Randomness` holds one fit's own generators (initialisation,
-  shuffling, noise and dropout), so that fits running in threads are
-  independent and repeatable.
+* :class:`Net` sums the module's named loss terms (a sparsity penalty, a KL
+  term) into skorch's loss.
+* :class:`KeepBestEpoch` stops as ``MLPClassifier`` does and keeps the
+  weights of the epoch with the lowest validation loss;
+  :class:`StopOnDivergence` turns a NaN / inf loss into a clear error.
+* ``make_net`` builds the net from an estimator's parameters and
+  ``net_params``; ``train`` runs it for some epochs.
+
+The data that feeds it is in ``_data.py``; its generators and devices in
+``_random.py``.
 """
 
 import copy
@@ -23,14 +19,14 @@ import math
 import re
 import sys
 
-import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, ProgressBar
 from skorch.utils import to_tensor
-from sklearn.model_selection import train_test_split
 
-from .modules import random_source, reset_parameters
+from ._data import BatchIterator, HoldOut
+from ._random import fused_adam_available, resolve_device
+from .modules import random_source
 
 # Keys of ``net_params`` that estimator parameters control, by root key, and the
 # parameters that control them (empty: skae sets it itself).
@@ -63,94 +59,6 @@ VALID_BATCH_ROWS = 1024
 
 class StopTraining(Exception):
     """Raised by :class:`KeepBestEpoch` to end training early (not a KeyboardInterrupt)."""
-
-
-class ArrayDataset(torch.utils.data.Dataset):
-    """Rows of the caller's array ``X`` (and labels ``y``), optionally a subset ``index``.
-
-    The array is never copied: :meth:`batch` gathers the rows it is asked
-    for and converts them to float32 tensors.
-    """
-
-    def __init__(self, X, y=None, index=None):
-        self.X = X
-        self.y = y
-        self.index = index
-
-    def __len__(self):
-        return len(self.X) if self.index is None else len(self.index)
-
-    def rows(self, positions):
-        """Row numbers in ``X`` of the given positions of this dataset."""
-        return positions if self.index is None else self.index[positions]
-
-    def batch(self, positions, device):
-        # sorted rows read a memmap in order; the order within a batch does
-        # not change a mean loss
-        rows = np.sort(self.rows(positions))
-        Xb = as_tensor(self.X[rows], device)
-        yb = Xb if self.y is None else torch.as_tensor(self.y[rows]).to(device)
-        return Xb, yb
-
-    def __getitem__(self, i):  # per-sample access, for completeness; BatchIterator uses batch()
-        return self.batch(np.array([i]), "cpu")
-
-    def subset(self, positions):
-        return ArrayDataset(self.X, self.y, self.rows(positions))
-
-
-class BatchIterator:
-    """Mini-batches of an :class:`ArrayDataset`, in a new random order every epoch.
-
-    It does what ``DataLoader(dataset, batch_size, shuffle)`` does, with one
-    gather per batch instead of one ``__getitem__`` per sample plus a collate.
-    """
-
-    def __init__(self, dataset, batch_size, shuffle=False, random_state=None, device="cpu"):
-        self.dataset = dataset
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.device = device
-
-    def __len__(self):
-        return math.ceil(len(self.dataset) / self.batch_size)
-
-    def __iter__(self):
-        n = len(self.dataset)
-        order = self.random_state.permutation(n) if self.shuffle else np.arange(n)
-        for start in range(0, n, self.batch_size):
-            yield self.dataset.batch(order[start : start + self.batch_size], self.device)
-
-
-class HoldOut:
-    """A skorch ``train_split``: a random ``fraction`` of the rows for validation.
-
-    The split is a split of indices (no copy of the data), stratified by
-    the labels when ``stratify`` and the dataset has labels.
-    """
-
-    def __init__(self, fraction, random_state, stratify=False):
-        self.fraction = fraction
-        self.random_state = random_state
-        self.stratify = stratify
-
-    def __call__(self, dataset, y=None, **fit_params):
-        n = len(dataset)
-        n_valid = max(1, round(self.fraction * n))
-        if n - n_valid < 1:
-            raise ValueError(
-                f"validation_fraction={self.fraction} leaves no training sample "
-                f"out of {n}; use fewer validation samples or more data."
-            )
-        labels = None
-        if self.stratify and dataset.y is not None:
-            labels = dataset.y[dataset.rows(np.arange(n))]
-        seed = int(self.random_state.integers(2**31 - 1))
-        train, valid = train_test_split(
-            np.arange(n), test_size=n_valid, random_state=seed, stratify=labels
-        )
-        return dataset.subset(np.sort(train)), dataset.subset(np.sort(valid))
 
 
 class StopOnDivergence(Callback):
@@ -350,89 +258,3 @@ def train(net, dataset, rng, epochs):
         net.notify("on_train_end", X=dataset, y=None)
     net.module_.eval()
     return net
-
-
-class Randomness:
-    """One fit's own random generators, all from one seed.
-
-    ``init`` (a CPU torch generator) initialises the weights, ``numpy``
-    shuffles and splits, ``torch`` (on the training device) draws noise and
-    dropout masks. None of them is torch's or numpy's global generator.
-    """
-
-    def __init__(self, seed, device):
-        init, shuffle, noise = np.random.SeedSequence(seed).spawn(3)
-        self.seed = seed
-        self.init = torch.Generator().manual_seed(int(init.generate_state(1)[0]))
-        self.numpy = np.random.default_rng(shuffle)
-        self.torch = torch.Generator(device=device).manual_seed(int(noise.generate_state(1)[0]))
-
-    def get_state(self):
-        return {
-            "numpy": self.numpy.bit_generator.state,
-            "torch": self.torch.get_state(),
-            "init": self.init.get_state(),
-        }
-
-    def set_state(self, state):
-        self.numpy.bit_generator.state = state["numpy"]
-        self.torch.set_state(state["torch"])
-        self.init.set_state(state["init"])
-
-    def spawn(self, n):
-        """``n`` independent 32-bit seeds for sub-fits (the layers of a stack)."""
-        return [int(s) for s in self.numpy.integers(2**32, size=n)]
-
-
-def initialized(module, rng):
-    """``module`` with its weights drawn from the fit's generator."""
-    return reset_parameters(module, rng.init)
-
-
-def fused_adam_available(device, _cache={}):
-    """Whether torch has the fused Adam kernel for ``device``.
-
-    The fused kernel updates all parameters in one pass instead of a dozen
-    element-wise passes: the same Adam, 2-3x faster a step on CPU for the
-    textbook Fashion-MNIST model. CPU support arrived in torch 2.4.
-    """
-    if device not in _cache:
-        try:
-            torch.optim.Adam([torch.zeros(1, device=device, requires_grad=True)], fused=True)
-            _cache[device] = True
-        except (RuntimeError, ValueError, TypeError):
-            _cache[device] = False
-    return _cache[device]
-
-
-def resolve_device(device):
-    """``"auto"`` -> ``"cuda"`` when available, else ``"cpu"``; check that cuda exists."""
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            "device='cuda' was requested but no CUDA device is available "
-            "(torch.cuda.is_available() is False); use device='cpu' or device='auto'."
-        )
-    return device
-
-
-def draw_seed(random_state):
-    """A 32-bit seed from ``random_state``.
-
-    ``None`` draws from fresh OS entropy rather than from numpy's global
-    generator, so that fitting never changes the caller's random state.
-    """
-    if random_state is None:
-        return int(np.random.SeedSequence().generate_state(1)[0])
-    if isinstance(random_state, np.random.RandomState):
-        return int(random_state.randint(np.iinfo(np.int32).max))
-    return int(random_state) & 0xFFFFFFFF
-
-
-def as_tensor(X, device):
-    """A float32 tensor on ``device`` from a numpy block, without copying when possible."""
-    X = np.ascontiguousarray(X, dtype=np.float32)
-    if not X.flags.writeable:  # torch.from_numpy warns on read-only memory
-        X = X.copy()
-    return torch.from_numpy(X).to(device)

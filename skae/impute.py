@@ -27,7 +27,7 @@ from torch.optim.lr_scheduler import CosineAnnealingLR
 from ._base import _NetEstimator
 from ._checks import check_widths, validate_args
 from ._sklearn import Interval, MissingValues, StrOptions, _check_feature_names_in
-from ._training import draw_seed
+from ._random import draw_seed
 from .modules import current_generator, mlp, random_source
 
 # rows of the training data (evenly spaced) used to measure each column's

@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted, c
 
 from ._checks import check_input, validate_args
 from ._sklearn import HasMethods, Interval, StrOptions, _safe_indexing
-from ._training import draw_seed
+from ._random import draw_seed
 from .conv import resolve_image_shape
 from .modules import random_source
 

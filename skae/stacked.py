@@ -22,7 +22,8 @@ from torch import nn
 from ._base import _NetEstimator
 from ._reconstruction import _BaseAutoencoder, _EncoderMixin, _NoiseMixin
 from ._sklearn import Interval
-from ._training import check_net_params, initialized
+from ._random import initialized
+from ._training import check_net_params
 from .autoencoder import AETransformer, DAETransformer
 from .modules import AutoEncoder, Classifier, Dropout, mlp
 

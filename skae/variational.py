@@ -10,7 +10,7 @@ from ._base import _PartialFitMixin
 from ._checks import validate_args
 from ._reconstruction import _BaseAutoencoder
 from ._sklearn import Interval
-from ._training import draw_seed
+from ._random import draw_seed
 from .modules import variational_autoencoder
 from .objectives import gaussian_kl
 

@@ -23,7 +23,8 @@ from skae import (
 )
 from skae._base import _PartialFitMixin
 from skae._reconstruction import _BaseAutoencoder
-from skae._training import ArrayDataset, HoldOut, initialized
+from skae._data import ArrayDataset, HoldOut
+from skae._random import initialized
 from skae.modules import AutoEncoder
 
 ALL = [AETransformer, DAETransformer, ConvAETransformer, SAETransformer, SAEClassifier]
