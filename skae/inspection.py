@@ -8,8 +8,6 @@ is optional: it is imported only by ``plot``, with a clear ImportError when
 missing.
 """
 
-import copy
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -17,98 +15,23 @@ import torch
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
 from ._checks import check_input, validate_args
-from ._sklearn import HasMethods, Interval, StrOptions, _safe_indexing
+from ._displays import (
+    _RECONSTRUCTOR,
+    _TRANSFORMER,
+    _array,
+    _axes,
+    _check_image_shape,
+    _check_matplotlib_support,
+    _image_shape,
+    _like,
+    _noise_of,
+    _rows,
+)
+from ._sklearn import HasMethods, Interval, StrOptions
 from ._random import draw_seed
-from .conv import resolve_image_shape
 from .modules import random_source
 
 __all__ = ["LatentSpaceDisplay", "LossCurveDisplay", "ReconstructionDisplay"]
-
-
-def _check_matplotlib_support(caller_name):
-    """A clear ImportError when matplotlib is missing (sklearn's own helper is private)."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError as exc:
-        raise ImportError(
-            f"{caller_name} requires matplotlib. You can install matplotlib with "
-            "`pip install matplotlib` (or `pip install skae[plot]`)."
-        ) from exc
-
-
-def _axes(ax, figsize):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
-
-
-def _image_shape(estimator, n_features, image_shape):
-    """``(H, W)`` or ``(C, H, W)`` of one row: given, the estimator's, or square."""
-    if image_shape is None:
-        image_shape = getattr(estimator, "image_shape_", None)
-    if image_shape is None:
-        side = math.isqrt(n_features)
-        if side * side != n_features:
-            raise ValueError(
-                f"Rows of {n_features} features are not square images: pass "
-                "image_shape=(H, W) or (C, H, W)."
-            )
-        return (side, side)
-    return _check_image_shape(image_shape, n_features)
-
-
-def _check_image_shape(image_shape, n_features):
-    """``image_shape`` as a tuple, checked as ConvAETransformer checks its own."""
-    if not isinstance(image_shape, (tuple, list)):
-        raise ValueError(
-            f"image_shape must be (H, W) or (C, H, W) of positive ints, got {image_shape!r}."
-        )
-    resolve_image_shape(image_shape, n_features)
-    return tuple(image_shape)
-
-
-def _rows(X, n):
-    """The first ``n`` rows of ``X`` in its own container (a DataFrame keeps its names)."""
-    return _safe_indexing(X, np.arange(n))
-
-
-def _like(X, values):
-    """``values`` in the container of ``X`` (same columns), so that feature names travel."""
-    if hasattr(X, "columns"):
-        if type(X).__module__.startswith("pandas"):
-            import pandas as pd
-
-            return pd.DataFrame(values, columns=X.columns, index=X.index[: len(values)])
-        if type(X).__module__.startswith("polars"):
-            import polars as pl
-
-            return pl.DataFrame(values, schema=list(X.columns), orient="row")
-    return values
-
-
-def _array(out):
-    """Any transform output (array, DataFrame under ``set_output``) as a float ndarray."""
-    if hasattr(out, "to_numpy"):
-        out = out.to_numpy()
-    return np.asarray(out, dtype=np.float64)
-
-
-def _noise_of(estimator):
-    """A copy of the fitted training corruption of ``estimator`` (its fitted statistics
-    included), in training mode on the CPU; ValueError when it has none."""
-    corruption = getattr(getattr(estimator, "module_", None), "corruption", None)
-    if corruption is None or isinstance(corruption, torch.nn.Identity):
-        raise ValueError(
-            f"{type(estimator).__name__} adds no training noise: set noise=False, or "
-            "use a denoising autoencoder (noise=...)."
-        )
-    return copy.deepcopy(corruption).cpu().train()
-
-
-_TRANSFORMER = HasMethods(["transform"])
-_RECONSTRUCTOR = HasMethods(["transform", "inverse_transform"])
 
 
 class ReconstructionDisplay:

@@ -1,0 +1,121 @@
+"""Greedy layer-wise pretraining: one shallow autoencoder per layer, then the stack.
+
+:func:`pretrain_layers` trains one shallow autoencoder per layer — the first on
+``X``, each next one on the codes of the one before — as ordinary
+:class:`AETransformer` / :class:`DAETransformer` estimators; their encoders
+(and decoders) are stacked into one deep network by :func:`stacked_encoder`
+and :func:`stacked_decoder`. ``_StackedMixin`` holds what both stacked
+estimators share: the hidden layers' parameters and their checks.
+"""
+
+import copy
+from numbers import Integral
+
+from torch import nn
+
+from ._base import _NetEstimator
+from ._sklearn import Interval
+from ._training import check_net_params
+from .autoencoder import AETransformer, DAETransformer
+
+# the stacked estimator's parameters that each pretraining layer takes as they are
+_LAYER_PARAMS = (
+    "activation",
+    "batch_size",
+    "lr",
+    "early_stopping",
+    "validation_fraction",
+    "n_iter_no_change",
+    "tol",
+    "device",
+    "verbose",
+)
+
+
+def pretrain_layers(est, X, rng, output_activation, loss):
+    """Greedy layer-wise pretraining with the settings of the stacked estimator ``est``.
+
+    Layer ``k`` is a shallow autoencoder from width ``k - 1`` to width ``k``
+    of ``(n_features, *est.hidden_sizes, est.n_components)``, fitted for
+    ``est.pretrain_epochs`` epochs on the codes of layer ``k - 1`` (on ``X``
+    for the first). Inner codes use ``est.activation``, the top code is
+    linear; the first layer reconstructs ``X`` through ``output_activation``
+    with ``loss``, the others reconstruct the codes below them (MSE) through
+    ``est.activation`` (which made those codes), so that the stacked decoder
+    is as deep and non-linear as the stacked encoder. With ``est.noise``
+    set, each layer is a denoising autoencoder.
+
+    Returns the list of fitted layer estimators.
+    """
+    widths = (*est.hidden_sizes, est.n_components)
+    layers, codes = [], X
+    for k, (width, seed) in enumerate(zip(widths, rng.spawn(len(widths)))):
+        params = {name: getattr(est, name) for name in _LAYER_PARAMS}
+        params.update(
+            hidden_sizes=(),
+            n_components=width,
+            latent_activation="identity" if k == len(widths) - 1 else est.activation,
+            output_activation=output_activation if k == 0 else est.activation,
+            loss=loss if k == 0 else "mse",
+            max_epochs=est.pretrain_epochs,
+            net_params=est.pretrain_net_params,
+            random_state=seed,
+        )
+        if est.noise is None:
+            layer = AETransformer(**params)
+        else:
+            layer = DAETransformer(noise=est.noise, noise_level=est.noise_level, **params)
+        if est.verbose:
+            print(f"Pretraining layer {k + 1}/{len(widths)}: {codes.shape[1]} -> {width}")
+        layers.append(layer.fit(codes))
+        del layer._trainer  # no optimizer state kept for layers that train no more
+        codes = layer.transform(codes)
+    return layers
+
+
+def stacked_encoder(layers, copy_weights):
+    """One deep encoder from the pretrained layers' encoders, in order.
+
+    The blocks are the layers' own (shared, so kept and pickled once)
+    unless ``copy_weights``, for a stack that trains further.
+    """
+    blocks = [b for layer in layers for b in layer.module_.encoder]
+    return nn.Sequential(*(copy.deepcopy(blocks) if copy_weights else blocks))
+
+
+def stacked_decoder(layers, copy_weights):
+    """One deep decoder from the pretrained layers' decoders, in reverse order."""
+    blocks = [b for layer in reversed(layers) for b in layer.module_.decoder]
+    return nn.Sequential(*(copy.deepcopy(blocks) if copy_weights else blocks))
+
+
+class _StackedMixin:
+    """What both stacked estimators share: the hidden layers and their pretraining."""
+
+    _parameter_constraints = {
+        "hidden_sizes": [tuple, list],
+        "pretrain_epochs": [Interval(Integral, 1, None, closed="left")],
+        "pretrain_net_params": [dict, None],
+    }
+    _width_params = ("hidden_sizes",)
+    _param_docs = {
+        "hidden_sizes": "Widths of the hidden layers, before the code: one pretrained layer "
+        "each.",
+        "noise": (
+            '{"gaussian", "masking", "salt_pepper"} or None',
+            "Corruption while pretraining each layer, as in :class:`DAETransformer` (a "
+            "stacked denoising autoencoder); None for plain autoencoders.",
+        ),
+        "activation": 'Activation of every code but the top one, which is linear: "relu", '
+        '"leaky_relu", "elu", "gelu", "tanh", "sigmoid" or "identity".',
+    }
+    _fitted_attributes = ("layers_",) + _NetEstimator._fitted_attributes
+
+    def _check_params(self):
+        super()._check_params()
+        check_net_params(
+            self.pretrain_net_params,
+            self.get_params(deep=False),
+            "pretrain_net_params",
+            renames={"max_epochs": ("pretrain_epochs",)},
+        )
