@@ -28,8 +28,8 @@ from sklearn.exceptions import ConvergenceWarning
 
 from . import _docs
 from ._checks import _InputChecks, check_widths
-from ._inference import _Inference
-from ._persistence import _Persistence
+from ._inference import forward, prepare_inference
+from ._persistence import restore, saved_state
 from ._sklearn import Interval, StrOptions, _fit_context
 from ._data import ArrayDataset
 from ._random import Randomness, draw_seed, initialized, resolve_device
@@ -65,7 +65,7 @@ class _Trainer:
         self.net, self.rng, self.streaming, self.resume = net, rng, streaming, resume
 
 
-class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
+class _NetEstimator(_InputChecks, BaseEstimator):
     """Parameters, THE fit sequence, batched inference and pickling of all skae estimators."""
 
     _parameter_constraints = {
@@ -144,6 +144,15 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
     def _weights_in_layers(self):
         """Whether ``module_`` is made of ``layers_``' own weights (nothing to save twice)."""
         return False
+
+    def __getstate__(self):
+        """The state to save: settings, fitted attributes, the weights as numpy arrays
+        (``_persistence.saved_state``); pickle, joblib and ``skops.io`` all call it."""
+        return saved_state(self, dict(super().__getstate__()))  # a copy of the live __dict__
+
+    def __setstate__(self, state):
+        """Load a saved state, checked, and rebuild the network (``_persistence.restore``)."""
+        restore(self, state, super().__setstate__)
 
     def _corruption(self, X):
         """The training corruption of the input (see :mod:`skae.noise`); None: none."""
@@ -293,7 +302,7 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
             self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
         else:
             self.best_loss_ = None
-        self._prepare_inference()
+        prepare_inference(self)
         self._finish_fit(X)
 
     def _finish_fit(self, X):
@@ -315,7 +324,7 @@ class _NetEstimator(_Persistence, _Inference, _InputChecks, BaseEstimator):
         Xs = X[rows]
         if np.all(Xs == Xs[:1]):
             return
-        Z = self._forward(self._encoder(), Xs, self.n_components)
+        Z = forward(self, self._encoder(), Xs, self.n_components)
         dead = int(np.sum(np.ptp(Z, axis=0) <= 1e-6 * (1 + np.abs(Z).max(axis=0))))
         if dead > self.n_components / 2:
             warnings.warn(

@@ -68,39 +68,37 @@ def _probe(module, n_features, size, multiple, device):
     return True
 
 
-class _Inference:
-    """``_forward``: a part of ``module_`` applied to rows in chunks, numpy out."""
+def prepare_inference(est):
+    """Set the chunk size (``_chunk``), device (``_device``) and padding (``_pad_rows``) of
+    inference for ``est``'s fitted ``module_``, on this machine."""
+    est._chunk = chunk_rows(est.module_)
+    est._device = next(est.module_.parameters()).device
+    # where small batches round differently, every chunk is padded to the
+    # full size: one shape, one kernel, the same rounding for every row
+    est._pad_rows = next(
+        (
+            m
+            for m in ROW_MULTIPLES
+            if rows_are_independent(est.module_, est.n_features_in_, est._chunk, m)
+        ),
+        est._chunk,
+    )
 
-    def _prepare_inference(self):
-        """Chunk size and padding of inference for the fitted module, on this machine."""
-        self._chunk = chunk_rows(self.module_)
-        self._device = next(self.module_.parameters()).device
-        # where small batches round differently, every chunk is padded to the
-        # full size: one shape, one kernel, the same rounding for every row
-        self._pad_rows = next(
-            (
-                m
-                for m in ROW_MULTIPLES
-                if rows_are_independent(self.module_, self.n_features_in_, self._chunk, m)
-            ),
-            self._chunk,
-        )
 
-    def _forward(self, module, X, n_out):
-        """``module`` (a part of ``module_``, in evaluation mode) applied to the rows of
-        ``X`` in chunks; float32 numpy out.
+def forward(est, module, X, n_out):
+    """``module`` (a part of ``est.module_``, in evaluation mode) applied to the rows of
+    ``X`` in chunks; float32 numpy out.
 
-        A sample's output does not depend on the rows it comes with: every
-        chunk is zero-padded to a multiple of 4 to 256 rows (``_pad_rows``), which on
-        the kernels checked at fit time gives each row the same result
-        whatever the chunk's size, or, where that check failed, to the one
-        full chunk size.
-        """
-        device, size, pad_to = self._device, self._chunk, self._pad_rows
-        out = np.empty((X.shape[0], n_out), dtype=np.float32)
-        with torch.inference_mode():
-            for start in range(0, X.shape[0], size):
-                chunk = as_tensor(X[start : start + size], device)
-                rows = chunk.shape[0]
-                out[start : start + rows] = module(padded(chunk, pad_to))[:rows].cpu().numpy()
-        return out
+    A sample's output does not depend on the rows it comes with: every chunk is
+    zero-padded to a multiple of 4 to 256 rows (``_pad_rows``), which on the kernels
+    checked at fit time gives each row the same result whatever the chunk's size, or,
+    where that check failed, to the one full chunk size.
+    """
+    device, size, pad_to = est._device, est._chunk, est._pad_rows
+    out = np.empty((X.shape[0], n_out), dtype=np.float32)
+    with torch.inference_mode():
+        for start in range(0, X.shape[0], size):
+            chunk = as_tensor(X[start : start + size], device)
+            rows = chunk.shape[0]
+            out[start : start + rows] = module(padded(chunk, pad_to))[:rows].cpu().numpy()
+    return out

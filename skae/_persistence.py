@@ -18,90 +18,95 @@ import torch
 from skorch.history import History
 from sklearn.utils.fixes import parse_version
 
+from ._inference import prepare_inference
+
 # the layout of the saved state; a file of a newer layout is refused by name
 STATE_FORMAT = 1
 
 
-class _Persistence:
-    """A fitted model saves to about its weights and loads on a machine without a GPU."""
+def saved_state(est, state):
+    """The state to save of ``est``, from ``state`` (a copy of its ``__dict__``): settings,
+    fitted attributes, weights as numpy arrays.
 
-    def __getstate__(self):
-        """The state to save: settings, fitted attributes, weights as numpy arrays.
+    The optimizer state and the generators are kept only for a model in the middle of
+    a ``partial_fit`` stream.
+    """
+    from . import __version__
 
-        The optimizer state and the generators are kept only for a model in
-        the middle of a ``partial_fit`` stream.
-        """
-        from . import __version__
+    trainer = state.pop("_trainer", None)
+    if trainer is not None and trainer.streaming:  # saved as "_resume" (format 1)
+        resume = trainer.resume if trainer.net is None else {
+            "optimizer": trainer.net.optimizer_.state_dict(),
+            "rng": trainer.rng.get_state()}  # fmt: skip
+        state["_resume"] = to_numpy(resume)
+    for private in ("_chunk", "_pad_rows", "_device"):
+        state.pop(private, None)
+    module = state.pop("module_", None)
+    if module is not None and not _rebuildable(est):  # a network only fit can build
+        state["module_"] = copy.deepcopy(module).cpu() if _on_gpu(module) else module
+    elif module is not None:
+        state["module_"] = None if est._weights_in_layers() else {
+            name: value.detach().cpu().numpy().copy()
+            for name, value in module.state_dict().items()
+        }  # fmt: skip
+    if "history_" in state:
+        state["history_"] = [plain(entry) for entry in state["history_"]]
+    state["_skae_state"] = {"format": STATE_FORMAT, "version": __version__}
+    return state
 
-        state = dict(super().__getstate__())  # a copy: object's is the live __dict__
-        trainer = state.pop("_trainer", None)
-        if trainer is not None and trainer.streaming:  # saved as "_resume" (format 1)
-            resume = trainer.resume if trainer.net is None else {
-                "optimizer": trainer.net.optimizer_.state_dict(),
-                "rng": trainer.rng.get_state()}  # fmt: skip
-            state["_resume"] = to_numpy(resume)
-        for private in ("_chunk", "_pad_rows", "_device"):
-            state.pop(private, None)
-        module = state.pop("module_", None)
-        if module is not None and not self._rebuildable():  # a network only fit can build
-            state["module_"] = copy.deepcopy(module).cpu() if _on_gpu(module) else module
-        elif module is not None:
-            state["module_"] = None if self._weights_in_layers() else {
-                name: value.detach().cpu().numpy().copy()
-                for name, value in module.state_dict().items()
-            }  # fmt: skip
-        if "history_" in state:
-            state["history_"] = [plain(entry) for entry in state["history_"]]
-        state["_skae_state"] = {"format": STATE_FORMAT, "version": __version__}
-        return state
 
-    def __setstate__(self, state):
-        from . import __version__
+def restore(est, state, set_dict):
+    """Load ``state`` (what :func:`saved_state` gave, or a pickle of skae <= 0.3) into
+    ``est``: checked, then handed to ``set_dict`` (BaseEstimator's ``__setstate__``), then
+    the network rebuilt and filled with the saved weights."""
+    from . import __version__
 
-        state = dict(state)
-        saved = state.pop("_skae_state", None)
-        if saved is not None:
-            _check_saved_by(saved, type(self).__name__, __version__)
-        weights = state.pop("module_", None)
-        if isinstance(weights, dict) and "n_features_in_" not in state:
-            raise ValueError(
-                f"This saved {type(self).__name__} has weights but no n_features_in_: the "
-                "file is incomplete."
-            )
-        resume = state.pop("_resume", None)
-        super().__setstate__(state)
-        if "history_" in state:
-            self.history_ = History(self.history_)
-        if resume is not None:  # a stream saved mid-way continues where it was
-            from ._base import _Trainer
+    state = dict(state)
+    saved = state.pop("_skae_state", None)
+    if saved is not None:
+        _check_saved_by(saved, type(est).__name__, __version__)
+    weights = state.pop("module_", None)
+    if isinstance(weights, dict) and "n_features_in_" not in state:
+        raise ValueError(
+            f"This saved {type(est).__name__} has weights but no n_features_in_: the "
+            "file is incomplete."
+        )
+    resume = state.pop("_resume", None)
+    set_dict(state)
+    if "history_" in state:
+        est.history_ = History(est.history_)
+    if resume is not None:  # a stream saved mid-way continues where it was
+        from ._base import _Trainer
 
-            self._trainer = _Trainer(None, None, streaming=True, resume=to_torch(resume))
-        if isinstance(weights, torch.nn.Module):  # a pickle of skae <= 0.3: the network itself
-            self.module_ = weights
-        elif "n_features_in_" in state:  # fitted
-            self.module_ = self._rebuild(weights)
-        if "module_" in self.__dict__:
-            self.module_.eval()
-            if self.device in ("cuda", "auto") and torch.cuda.is_available():
-                self.module_.to("cuda")
-            self._prepare_inference()
+        est._trainer = _Trainer(None, None, streaming=True, resume=to_torch(resume))
+    if isinstance(weights, torch.nn.Module):  # a pickle of skae <= 0.3: the network itself
+        est.module_ = weights
+    elif "n_features_in_" in state:  # fitted
+        est.module_ = _rebuild(est, weights)
+    if "module_" in est.__dict__:
+        est.module_.eval()
+        if est.device in ("cuda", "auto") and torch.cuda.is_available():
+            est.module_.to("cuda")
+        prepare_inference(est)
 
-    def _rebuildable(self):
-        from ._base import _NetEstimator
 
-        return type(self)._architecture is not _NetEstimator._architecture
+def _rebuildable(est):
+    from ._base import _NetEstimator
 
-    def _rebuild(self, weights):
-        """The network of this fitted estimator, filled with the saved ``weights``."""
-        n = self.n_features_in_
-        if not isinstance(n, int) or n < 1:
-            raise ValueError(f"The saved n_features_in_ must be a positive int, got {n!r}.")
-        corruption = self._corruption(np.zeros((1, n), dtype=np.float32))
-        module = self._architecture(n, corruption, self.__dict__)
-        if weights is None and self._weights_in_layers():
-            return module
-        load_weights(module, weights, type(self).__name__)
+    return type(est)._architecture is not _NetEstimator._architecture
+
+
+def _rebuild(est, weights):
+    """The network of the fitted ``est``, filled with the saved ``weights``."""
+    n = est.n_features_in_
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"The saved n_features_in_ must be a positive int, got {n!r}.")
+    corruption = est._corruption(np.zeros((1, n), dtype=np.float32))
+    module = est._architecture(n, corruption, est.__dict__)
+    if weights is None and est._weights_in_layers():
         return module
+    load_weights(module, weights, type(est).__name__)
+    return module
 
 
 def _check_saved_by(saved, owner, version):

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
+from ._inference import forward
 from ._base import _NetEstimator
 from ._checks import check_codes
 from ._sklearn import Interval, StrOptions
@@ -55,7 +56,7 @@ class _EncoderMixin(TransformerMixin):
             The codes.
         """
         X = self._validate_X(X)
-        return self._forward(self._encoder(), X, self.n_components)
+        return forward(self, self._encoder(), X, self.n_components)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -111,7 +112,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
             The decoded rows.
         """
         Z = check_codes(self, X, self.n_components)
-        return self._forward(self.module_.decoder, Z, self.n_features_in_)
+        return forward(self, self.module_.decoder, Z, self.n_features_in_)
 
     def score_samples(self, X):
         """Negative mean squared reconstruction error of each sample (higher is better).
@@ -130,7 +131,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
             Higher for samples the network reconstructs better.
         """
         X = self._validate_X(X)
-        reconstruction = self._forward(self.module_, X, X.shape[1])
+        reconstruction = forward(self, self.module_, X, X.shape[1])
         return -np.mean(np.square(reconstruction - X, dtype=np.float64), axis=1)
 
     def score(self, X, y=None):
@@ -153,7 +154,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
         return float(np.mean(self.score_samples(X)))
 
 
-class _CodeMixin:
+class _CodeSettingsMixin:
     """``latent_activation``, ``sparsity`` and ``top_k``, whose "auto" depends on the
     code's size."""
 

@@ -1,12 +1,12 @@
 """AETransformer and DAETransformer: one MLP autoencoder, trained end to end."""
 
 from ._base import _PartialFitMixin
-from ._reconstruction import _BaseAutoencoder, _CodeMixin, _NoiseMixin
+from ._reconstruction import _BaseAutoencoder, _CodeSettingsMixin, _NoiseMixin
 from ._sklearn import StrOptions
 from .modules import mirrored_autoencoder
 
 
-class AETransformer(_CodeMixin, _PartialFitMixin, _BaseAutoencoder):
+class AETransformer(_CodeSettingsMixin, _PartialFitMixin, _BaseAutoencoder):
     """Autoencoder features: an MLP encoder and a mirrored decoder.
 
     The encoder has widths ``(n_features, *hidden_sizes, n_components)``,

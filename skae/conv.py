@@ -4,7 +4,7 @@ import math
 
 from ._base import _PartialFitMixin
 from ._checks import positive_ints
-from ._reconstruction import _BaseAutoencoder, _CodeMixin, _NoiseMixin
+from ._reconstruction import _BaseAutoencoder, _CodeSettingsMixin, _NoiseMixin
 from .modules import conv_autoencoder
 
 
@@ -29,7 +29,7 @@ def resolve_image_shape(image_shape, n_features):
     return shape
 
 
-class ConvAETransformer(_CodeMixin, _NoiseMixin, _PartialFitMixin, _BaseAutoencoder):
+class ConvAETransformer(_CodeSettingsMixin, _NoiseMixin, _PartialFitMixin, _BaseAutoencoder):
     """Convolutional autoencoder features for images stored as rows.
 
     Each row of ``X`` is one flattened image of ``image_shape``. The encoder

@@ -24,6 +24,7 @@ from skorch.callbacks import LRScheduler
 from torch import nn
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
+from ._inference import forward
 from ._base import _NetEstimator
 from ._checks import check_widths, validate_args
 from ._sklearn import Interval, MissingValues, StrOptions, _check_feature_names_in
@@ -338,7 +339,7 @@ class DAEImputer(TransformerMixin, _NetEstimator):
         Xs, n = X[rows], X.shape[1]
         generator = torch.Generator(device=self._device).manual_seed(0)
         with random_source(generator):
-            out = self._forward(self.module_.draw_and_hidden, Xs, 2 * n)
+            out = forward(self, self.module_.draw_and_hidden, Xs, 2 * n)
         error = np.square(out[:, :n] - Xs, dtype=np.float64)  # NaN where not observed
         hidden = out[:, n:] > 0
         with warnings.catch_warnings():
@@ -398,11 +399,11 @@ class DAEImputer(TransformerMixin, _NetEstimator):
     def _predict_scaled(self, scaled):
         """The network's prediction of every entry (scaled), or a draw of it."""
         if not self.sample_posterior:
-            return self._forward(self.module_, scaled, scaled.shape[1]).astype(np.float64)
+            return forward(self, self.module_, scaled, scaled.shape[1]).astype(np.float64)
         seed = draw_seed(self.random_state)
         generator = torch.Generator(device=self._device).manual_seed(seed)
         with random_source(generator):
-            drawn = self._forward(self.module_.draw, scaled, scaled.shape[1])
+            drawn = forward(self, self.module_.draw, scaled, scaled.shape[1])
         noise = np.random.default_rng(seed).standard_normal(drawn.shape)
         return drawn + noise * (self.residual_std_ / self.scale_)
 

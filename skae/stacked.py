@@ -18,6 +18,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from skorch.callbacks import Freezer, Unfreezer
 from torch import nn
 
+from ._inference import forward
 from ._base import _NetEstimator
 from ._pretraining import _StackedMixin, pretrain_layers, stacked_decoder, stacked_encoder
 from ._reconstruction import _BaseAutoencoder, _EncoderMixin, _NoiseMixin
@@ -424,7 +425,7 @@ class SAEClassifier(
             The probability of each class in ``classes_``.
         """
         X = self._validate_X(X)
-        logits = self._forward(self.module_, X, len(self.classes_))
+        logits = forward(self, self.module_, X, len(self.classes_))
         return softmax(logits.astype(np.float64), axis=1)
 
     def score(self, X, y, sample_weight=None):
@@ -460,5 +461,5 @@ class SAEClassifier(
             One of ``classes_`` per sample.
         """
         X = self._validate_X(X)
-        logits = self._forward(self.module_, X, len(self.classes_))
+        logits = forward(self, self.module_, X, len(self.classes_))
         return self.classes_[np.argmax(logits, axis=1)]

@@ -6,6 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._inference import forward
 from ._base import _PartialFitMixin
 from ._checks import validate_args
 from ._reconstruction import _BaseAutoencoder
@@ -167,4 +168,4 @@ class VAETransformer(_PartialFitMixin, _BaseAutoencoder):
         Z = np.random.default_rng(draw_seed(random_state)).standard_normal(
             (n_samples, self.n_components)
         )
-        return self._forward(self.module_.decoder, Z.astype(np.float32), self.n_features_in_)
+        return forward(self, self.module_.decoder, Z.astype(np.float32), self.n_features_in_)
