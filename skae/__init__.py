@@ -9,7 +9,8 @@ from .autoencoder import AETransformer, DAETransformer
 from .conv import ConvAETransformer
 from .impute import DAEImputer
 from .outlier import ReconstructionOutlierDetector
-from .stacked import SAEClassifier, SAETransformer
+from .semi_supervised import SAEClassifier
+from .stacked import SAETransformer
 from .variational import VAETransformer
 
 __version__ = "0.3.0"

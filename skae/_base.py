@@ -10,8 +10,9 @@ objective is the hook ``_objective`` (see :mod:`skae.objectives`).
 
 Parameter constraints are declared by the class or mixin that introduces
 each parameter and merged along the MRO at class creation; a parameter of
-``__init__`` without a constraint is an error at import, as is one without
-documentation (see :mod:`skae._docs`).
+``__init__`` without a constraint is an error at import. Each class writes out
+its docstring; the entries every estimator shares are substituted from
+:mod:`skae._docs`.
 """
 
 import contextlib
@@ -89,19 +90,6 @@ class _NetEstimator(_InputChecks, BaseEstimator):
     _continues = False
     # the early-stopping split is stratified by the labels
     _stratify = False
-    # the fitted attributes the class docstring lists (see skae._docs)
-    _fitted_attributes = (
-        "module_",
-        "history_",
-        "n_iter_",
-        "loss_curve_",
-        "best_loss_",
-        "validation_scores_",
-        "validation_epochs_",
-        "best_validation_score_",
-        "n_features_in_",
-        "feature_names_in_",
-    )
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -118,7 +106,7 @@ class _NetEstimator(_InputChecks, BaseEstimator):
                     "them in _parameter_constraints of the class or mixin that introduces them."
                 )
             cls._parameter_constraints = {p: merged[p] for p in params}  # its own only
-        _docs.render(cls)
+        _docs.substitute(cls)
 
     # --- hooks ----------------------------------------------------------------------------------
 

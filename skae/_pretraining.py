@@ -13,7 +13,6 @@ from numbers import Integral
 
 from torch import nn
 
-from ._base import _NetEstimator
 from ._sklearn import Interval
 from ._training import check_net_params
 from .autoencoder import AETransformer, DAETransformer
@@ -98,18 +97,6 @@ class _StackedMixin:
         "pretrain_net_params": [dict, None],
     }
     _width_params = ("hidden_sizes",)
-    _param_docs = {
-        "hidden_sizes": "Widths of the hidden layers, before the code: one pretrained layer "
-        "each.",
-        "noise": (
-            '{"gaussian", "masking", "salt_pepper"} or None',
-            "Corruption while pretraining each layer, as in :class:`DAETransformer` (a "
-            "stacked denoising autoencoder); None for plain autoencoders.",
-        ),
-        "activation": 'Activation of every code but the top one, which is linear: "relu", '
-        '"leaky_relu", "elu", "gelu", "tanh", "sigmoid" or "identity".',
-    }
-    _fitted_attributes = ("layers_",) + _NetEstimator._fitted_attributes
 
     def _check_params(self):
         super()._check_params()

@@ -20,11 +20,93 @@ class AETransformer(_CodeSettingsMixin, _PartialFitMixin, _BaseAutoencoder):
 
     Parameters
     ----------
-    {{parameters}}
+    hidden_sizes : tuple of int or "auto", default='auto'
+        Widths of the encoder's hidden layers, before the code; the decoder mirrors
+        them. ``()`` gives a shallow autoencoder. "auto": ``(512, 256)`` when
+        ``n_components`` is smaller than the number of features, else ``()``: an
+        overcomplete code reads the input directly, like an RBM's hidden units.
+
+    n_components : int, default=32
+        Size of the code: the number of output features of ``transform`` (as in PCA and
+        BernoulliRBM).
+
+    activation : str, default='relu'
+        Activation after every hidden layer: "relu", "leaky_relu", "elu", "gelu",
+        "tanh", "sigmoid" or "identity".
+
+    latent_activation : str or "auto", default='auto'
+        Activation of the code layer, one of the ``activation`` choices. "auto":
+        "identity" (a linear code) when ``n_components`` is smaller than the number of
+        features, else "relu". With as many code units as inputs or more, a linear code
+        without a penalty can copy its input; a sparse ReLU code, like an RBM's hidden
+        units, stays useful. So swapping ``BernoulliRBM(n_components=100)`` for an skae
+        transformer with ``n_components=100`` needs no other change. (The "auto" values
+        were chosen on validation data; the user guide says how.)
+
+    loss : {"mse", "bce"}, default='mse'
+        Reconstruction loss: mean squared error, or binary cross-entropy (the usual
+        choice for pixels in [0, 1]; it needs ``X`` in [0, 1] and a sigmoid output).
+        ``score`` is the negative squared error either way.
+
+    output_activation : str or None, default=None
+        Activation of the reconstruction, one of the ``activation`` choices. None picks
+        "identity" for ``loss="mse"`` and "sigmoid" for ``loss="bce"``; "sigmoid" also
+        suits MSE on data in [0, 1].
+
+    sparsity : float or "auto", default='auto'
+        Weight of an L1 penalty on the code (its mean absolute value) added to the loss
+        while training: a sparse autoencoder; 0 turns it off. "auto": 0 when
+        ``n_components`` is smaller than the number of features (the bottleneck is the
+        regulariser), else 0.03.
+
+    top_k : int, None or "auto", default='auto'
+        Keep only the ``top_k`` largest code units of each sample and set the others to
+        0, while training and in ``transform`` (a k-sparse autoencoder, Makhzani & Frey
+        2013): an exact sparsity, with no penalty weight to tune. None: every unit. It
+        must not exceed ``n_components``. "auto": None (see ``sparsity`` for the
+        overcomplete default).
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the fitted network (on data with the same
+        features) instead of starting anew, as in ``MLPRegressor``.
+
+    max_epochs : int, default=10
+        Passes over the training data.
+
+    batch_size : int, default=32
+        Samples per gradient step. Batches are gathered from ``X`` by index in a new
+        random order every epoch.
+
+    lr : float, default=0.001
+        Learning rate of the optimizer: Adam (torch's fused kernel where available),
+        unless ``net_params`` names another.
+
+    {training_parameters}
 
     Attributes
     ----------
-    {{attributes}}
+    module_ : skae.modules.AutoEncoder
+        The trained network: ``module_.encoder``, ``module_.decoder``.
+
+    history_ : skorch.history.History
+        skorch's per-epoch record of the last training run (losses, durations).
+
+    n_iter_ : int
+        Epochs run, ``partial_fit`` passes included (fewer than ``max_epochs`` when
+        early stopping stopped).
+
+    loss_curve_ : list of float
+        Mean training loss of each epoch (one entry per ``n_iter_``).
+
+    best_loss_ : float or None
+        The lowest training loss; None with early stopping.
+
+    validation_scores_ : list of float or None
+        With early stopping, the score on the held-out data after each epoch of ``fit``:
+        the negative validation loss (higher is better); else None. ``partial_fit`` adds
+        nothing to it.
+
+    {fit_attributes}
 
     See Also
     --------
@@ -49,15 +131,6 @@ class AETransformer(_CodeSettingsMixin, _PartialFitMixin, _BaseAutoencoder):
 
     _parameter_constraints = {"hidden_sizes": [tuple, list, StrOptions({"auto"})]}
     _width_params = ("hidden_sizes",)
-    _param_docs = {
-        "hidden_sizes": (
-            'tuple of int or "auto"',
-            "Widths of the encoder's hidden layers, before the code; the decoder mirrors "
-            'them. ``()`` gives a shallow autoencoder. "auto": ``(512, 256)`` when '
-            "``n_components`` is smaller than the number of features, else ``()``: an "
-            "overcomplete code reads the input directly, like an RBM's hidden units.",
-        )
-    }
 
     def __init__(
         self,
@@ -126,11 +199,102 @@ class DAETransformer(_NoiseMixin, AETransformer):
 
     Parameters
     ----------
-    {{parameters}}
+    hidden_sizes : tuple of int or "auto", default='auto'
+        Widths of the encoder's hidden layers, before the code; the decoder mirrors
+        them. ``()`` gives a shallow autoencoder. "auto": ``(512, 256)`` when
+        ``n_components`` is smaller than the number of features, else ``()``: an
+        overcomplete code reads the input directly, like an RBM's hidden units.
+
+    n_components : int, default=32
+        Size of the code: the number of output features of ``transform`` (as in PCA and
+        BernoulliRBM).
+
+    noise : {"gaussian", "masking", "salt_pepper"}, default='masking'
+        ``"gaussian"`` adds N(0, noise_level²); ``"masking"`` sets a fraction
+        ``noise_level`` of the entries to 0; ``"salt_pepper"`` sets a fraction
+        ``noise_level`` of the entries to their feature's training minimum or maximum,
+        each with probability 1/2.
+
+    noise_level : float, default=0.5
+        The gaussian standard deviation (≥ 0), or the corrupted fraction in [0, 1).
+
+    activation : str, default='relu'
+        Activation after every hidden layer: "relu", "leaky_relu", "elu", "gelu",
+        "tanh", "sigmoid" or "identity".
+
+    latent_activation : str or "auto", default='auto'
+        Activation of the code layer, one of the ``activation`` choices. "auto":
+        "identity" (a linear code) when ``n_components`` is smaller than the number of
+        features, else "relu". With as many code units as inputs or more, a linear code
+        without a penalty can copy its input; a sparse ReLU code, like an RBM's hidden
+        units, stays useful. So swapping ``BernoulliRBM(n_components=100)`` for an skae
+        transformer with ``n_components=100`` needs no other change. (The "auto" values
+        were chosen on validation data; the user guide says how.)
+
+    loss : {"mse", "bce"}, default='mse'
+        Reconstruction loss: mean squared error, or binary cross-entropy (the usual
+        choice for pixels in [0, 1]; it needs ``X`` in [0, 1] and a sigmoid output).
+        ``score`` is the negative squared error either way.
+
+    output_activation : str or None, default=None
+        Activation of the reconstruction, one of the ``activation`` choices. None picks
+        "identity" for ``loss="mse"`` and "sigmoid" for ``loss="bce"``; "sigmoid" also
+        suits MSE on data in [0, 1].
+
+    sparsity : float or "auto", default='auto'
+        Weight of an L1 penalty on the code (its mean absolute value) added to the loss
+        while training: a sparse autoencoder; 0 turns it off. "auto": 0 when
+        ``n_components`` is smaller than the number of features (the bottleneck is the
+        regulariser), else 0.03.
+
+    top_k : int, None or "auto", default='auto'
+        Keep only the ``top_k`` largest code units of each sample and set the others to
+        0, while training and in ``transform`` (a k-sparse autoencoder, Makhzani & Frey
+        2013): an exact sparsity, with no penalty weight to tune. None: every unit. It
+        must not exceed ``n_components``. "auto": None (see ``sparsity`` for the
+        overcomplete default).
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the fitted network (on data with the same
+        features) instead of starting anew, as in ``MLPRegressor``.
+
+    max_epochs : int, default=10
+        Passes over the training data.
+
+    batch_size : int, default=32
+        Samples per gradient step. Batches are gathered from ``X`` by index in a new
+        random order every epoch.
+
+    lr : float, default=0.001
+        Learning rate of the optimizer: Adam (torch's fused kernel where available),
+        unless ``net_params`` names another.
+
+    {training_parameters}
 
     Attributes
     ----------
-    {{attributes}}
+    module_ : skae.modules.AutoEncoder
+        The trained network: ``module_.encoder``, ``module_.decoder``.
+
+    history_ : skorch.history.History
+        skorch's per-epoch record of the last training run (losses, durations).
+
+    n_iter_ : int
+        Epochs run, ``partial_fit`` passes included (fewer than ``max_epochs`` when
+        early stopping stopped).
+
+    loss_curve_ : list of float
+        Mean training loss of each epoch (one entry per ``n_iter_``).
+
+    best_loss_ : float or None
+        The lowest training loss; None with early stopping.
+
+    validation_scores_ : list of float or None
+        With early stopping, the score on the held-out data after each epoch of ``fit``:
+        the negative validation loss (higher is better); else None. ``partial_fit`` adds
+        nothing to it.
+
+    {fit_attributes}
 
     See Also
     --------
@@ -148,19 +312,6 @@ class DAETransformer(_NoiseMixin, AETransformer):
     """
 
     _parameter_constraints = {"noise": [StrOptions({"gaussian", "masking", "salt_pepper"})]}
-    _param_docs = {
-        "noise": (
-            '{"gaussian", "masking", "salt_pepper"}',
-            '``"gaussian"`` adds N(0, noise_level²); ``"masking"`` sets a fraction '
-            '``noise_level`` of the entries to 0; ``"salt_pepper"`` sets a fraction '
-            "``noise_level`` of the entries to their feature's training minimum or maximum, "
-            "each with probability 1/2.",
-        ),
-        "noise_level": (
-            "float",
-            "The gaussian standard deviation (≥ 0), or the corrupted fraction in [0, 1).",
-        ),
-    }
 
     def __init__(
         self,

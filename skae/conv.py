@@ -42,11 +42,110 @@ class ConvAETransformer(_CodeSettingsMixin, _NoiseMixin, _PartialFitMixin, _Base
 
     Parameters
     ----------
-    {{parameters}}
+    image_shape : tuple of int or None, default=None
+        ``(H, W)`` or ``(C, H, W)`` of one image, rows being C-ordered flattenings
+        (``(28, 28)`` for Fashion-MNIST, ``(8, 8)`` for digits). None: a square single-
+        channel image when ``n_features`` is a square number, else each row as a 1 x
+        n_features strip, so that any data fits.
+
+    channels : tuple of int, default=(32, 64)
+        Output channels of the convolution stages.
+
+    n_components : int, default=32
+        Size of the code: the number of output features of ``transform`` (as in PCA and
+        BernoulliRBM).
+
+    activation : str, default='relu'
+        Activation after every convolution: "relu", "leaky_relu", "elu", "gelu", "tanh",
+        "sigmoid" or "identity".
+
+    latent_activation : str or "auto", default='auto'
+        Activation of the code layer, one of the ``activation`` choices. "auto":
+        "identity" (a linear code) when ``n_components`` is smaller than the number of
+        features, else "relu". With as many code units as inputs or more, a linear code
+        without a penalty can copy its input; a sparse ReLU code, like an RBM's hidden
+        units, stays useful. So swapping ``BernoulliRBM(n_components=100)`` for an skae
+        transformer with ``n_components=100`` needs no other change. (The "auto" values
+        were chosen on validation data; the user guide says how.)
+
+    noise : {"gaussian", "masking", "salt_pepper"} or None, default=None
+        ``"gaussian"`` adds N(0, noise_level²); ``"masking"`` sets a fraction
+        ``noise_level`` of the entries to 0; ``"salt_pepper"`` sets a fraction
+        ``noise_level`` of the entries to their feature's training minimum or maximum,
+        each with probability 1/2. None: no corruption. Noise is drawn fresh for every
+        batch while training; ``transform``, ``inverse_transform`` and ``score`` never
+        add noise.
+
+    noise_level : float, default=0.25
+        The gaussian standard deviation (≥ 0), or the corrupted fraction in [0, 1).
+
+    loss : {"mse", "bce"}, default='mse'
+        Reconstruction loss: mean squared error, or binary cross-entropy (the usual
+        choice for pixels in [0, 1]; it needs ``X`` in [0, 1] and a sigmoid output).
+        ``score`` is the negative squared error either way.
+
+    output_activation : str or None, default=None
+        Activation of the reconstruction, one of the ``activation`` choices. None picks
+        "identity" for ``loss="mse"`` and "sigmoid" for ``loss="bce"``; "sigmoid" also
+        suits MSE on data in [0, 1].
+
+    sparsity : float or "auto", default='auto'
+        Weight of an L1 penalty on the code (its mean absolute value) added to the loss
+        while training: a sparse autoencoder; 0 turns it off. "auto": 0 when
+        ``n_components`` is smaller than the number of features (the bottleneck is the
+        regulariser), else 0.03.
+
+    top_k : int, None or "auto", default='auto'
+        Keep only the ``top_k`` largest code units of each sample and set the others to
+        0, while training and in ``transform`` (a k-sparse autoencoder, Makhzani & Frey
+        2013): an exact sparsity, with no penalty weight to tune. None: every unit. It
+        must not exceed ``n_components``. "auto": None (see ``sparsity`` for the
+        overcomplete default).
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the fitted network (on data with the same
+        features) instead of starting anew, as in ``MLPRegressor``.
+
+    max_epochs : int, default=10
+        Passes over the training data.
+
+    batch_size : int, default=32
+        Samples per gradient step. Batches are gathered from ``X`` by index in a new
+        random order every epoch.
+
+    lr : float, default=0.001
+        Learning rate of the optimizer: Adam (torch's fused kernel where available),
+        unless ``net_params`` names another.
+
+    {training_parameters}
 
     Attributes
     ----------
-    {{attributes}}
+    module_ : skae.modules.AutoEncoder
+        The trained network: ``module_.encoder``, ``module_.decoder``.
+
+    history_ : skorch.history.History
+        skorch's per-epoch record of the last training run (losses, durations).
+
+    n_iter_ : int
+        Epochs run, ``partial_fit`` passes included (fewer than ``max_epochs`` when
+        early stopping stopped).
+
+    loss_curve_ : list of float
+        Mean training loss of each epoch (one entry per ``n_iter_``).
+
+    best_loss_ : float or None
+        The lowest training loss; None with early stopping.
+
+    validation_scores_ : list of float or None
+        With early stopping, the score on the held-out data after each epoch of ``fit``:
+        the negative validation loss (higher is better); else None. ``partial_fit`` adds
+        nothing to it.
+
+    {fit_attributes}
+
+    image_shape_ : tuple of int
+        The ``(C, H, W)`` the rows were read as.
 
     See Also
     --------
@@ -66,11 +165,6 @@ class ConvAETransformer(_CodeSettingsMixin, _NoiseMixin, _PartialFitMixin, _Base
     """
 
     _parameter_constraints = {"image_shape": [tuple, list, None], "channels": [tuple, list]}
-    _param_docs = {
-        "activation": 'Activation after every convolution: "relu", "leaky_relu", "elu", '
-        '"gelu", "tanh", "sigmoid" or "identity".'
-    }
-    _fitted_attributes = _BaseAutoencoder._fitted_attributes + ("image_shape_",)
     _width_params = ("channels",)
 
     def __init__(

@@ -114,11 +114,97 @@ class DAEImputer(TransformerMixin, _NetEstimator):
 
     Parameters
     ----------
-    {{parameters}}
+    missing_values : int, float, np.nan or pandas.NA, default=nan
+        The placeholder of the missing values; every occurrence of it is imputed.
+
+    hidden_sizes : tuple of int, default=(256, 256)
+        Widths of the network's hidden layers, from the ``2 * n_features`` inputs (the
+        row and its mask) to the ``n_features`` outputs.
+
+    noise_level : float, default=0.25
+        The fraction of the observed entries hidden from the network at each training
+        step (the denoising corruption), in [0, 1).
+
+    activation : str, default='relu'
+        Activation after every hidden layer: "relu", "leaky_relu", "elu", "gelu",
+        "tanh", "sigmoid" or "identity".
+
+    sample_posterior : bool, default=False
+        Whether ``transform`` draws each missing entry instead of giving the network's
+        mean prediction, as ``IterativeImputer``'s ``sample_posterior``: a prediction
+        with a random part of the observed entries hidden, plus gaussian noise of the
+        column's prediction error (``residual_std_``). Transforms with different
+        ``random_state`` give the draws of a multiple imputation; one ``random_state``
+        gives the same draws for the same rows.
+
+    add_indicator : bool, default=False
+        Whether to append a :class:`~sklearn.impute.MissingIndicator` of the columns
+        that had holes in ``fit`` to the output.
+
+    keep_empty_features : bool, default=False
+        Whether a column with no observed value in ``fit`` is kept (filled with 0)
+        instead of dropped from the output.
+
+    copy : bool, default=True
+        Whether ``transform`` fills a copy of ``X``; False fills a float numpy ``X`` in
+        place where it can.
+
+    max_epochs : int or 'auto', default='auto'
+        Passes over the training data; ``'auto'``: enough for 20,000 gradient steps
+        (rows / ``batch_size`` per pass), from 100 to 1000 passes.
+
+    batch_size : int, default=256
+        Rows per gradient step.
+
+    lr : float, default=0.003
+        Learning rate of the optimizer: Adam (torch's fused kernel where available),
+        unless ``net_params`` names another.
+
+    lr_schedule : {'cosine', 'constant'}, default='cosine'
+        The learning rate over the fit: from ``lr`` down to 0 along a cosine over the
+        epochs, or ``lr`` throughout.
+
+    {training_parameters}
 
     Attributes
     ----------
-    {{attributes}}
+    statistics_ : ndarray of shape (n_features,)
+        The mean of each column's observed values in ``fit`` (NaN for a column with
+        none).
+
+    scale_ : ndarray of shape (n_features,)
+        The standard deviation of each column's observed values (1 where it is 0 or
+        undefined): the network works on ``(X - statistics_) / scale_``.
+
+    residual_std_ : ndarray of shape (n_features,)
+        Each column's root mean squared prediction error on hidden observed training
+        entries, in the column's units: the noise of ``sample_posterior`` draws.
+
+    indicator_ : MissingIndicator or None
+        The indicator appended with ``add_indicator``; else None.
+
+    history_ : skorch.history.History
+        skorch's per-epoch record of the last training run (losses, durations).
+
+    n_iter_ : int
+        Epochs run, ``partial_fit`` passes included (fewer than ``max_epochs`` when
+        early stopping stopped).
+
+    loss_curve_ : list of float
+        Mean training loss of each epoch (one entry per ``n_iter_``).
+
+    best_loss_ : float or None
+        The lowest training loss; None with early stopping.
+
+    validation_scores_ : list of float or None
+        With early stopping, the score on the held-out data after each epoch of ``fit``:
+        the negative validation loss (higher is better); else None. ``partial_fit`` adds
+        nothing to it.
+
+    {fit_attributes}
+
+    module_ : skae.impute.ImputationNet
+        The trained network, on scaled columns.
 
     See Also
     --------
@@ -152,85 +238,6 @@ class DAEImputer(TransformerMixin, _NetEstimator):
         "lr_schedule": [StrOptions({"cosine", "constant"})],
     }
     _width_params = ("hidden_sizes",)
-    _fitted_attributes = (
-        "statistics_",
-        "scale_",
-        "residual_std_",
-        "indicator_",
-    ) + tuple(a for a in _NetEstimator._fitted_attributes if a != "module_") + ("module_",)
-    _param_docs = {
-        "missing_values": (
-            "int, float, np.nan or pandas.NA",
-            "The placeholder of the missing values; every occurrence of it is imputed.",
-        ),
-        "hidden_sizes": (
-            "tuple of int",
-            "Widths of the network's hidden layers, from the ``2 * n_features`` inputs (the "
-            "row and its mask) to the ``n_features`` outputs.",
-        ),
-        "noise_level": (
-            "float",
-            "The fraction of the observed entries hidden from the network at each training "
-            "step (the denoising corruption), in [0, 1).",
-        ),
-        "sample_posterior": (
-            "bool",
-            "Whether ``transform`` draws each missing entry instead of giving the network's "
-            "mean prediction, as ``IterativeImputer``'s ``sample_posterior``: a prediction "
-            "with a random part of the observed entries hidden, plus gaussian noise of the "
-            "column's prediction error (``residual_std_``). Transforms with different "
-            "``random_state`` give the draws of a multiple imputation; one ``random_state`` "
-            "gives the same draws for the same rows.",
-        ),
-        "add_indicator": (
-            "bool",
-            "Whether to append a :class:`~sklearn.impute.MissingIndicator` of the columns that "
-            "had holes in ``fit`` to the output.",
-        ),
-        "keep_empty_features": (
-            "bool",
-            "Whether a column with no observed value in ``fit`` is kept (filled with 0) "
-            "instead of dropped from the output.",
-        ),
-        "copy": (
-            "bool",
-            "Whether ``transform`` fills a copy of ``X``; False fills a float numpy ``X`` in "
-            "place where it can.",
-        ),
-        "max_epochs": (
-            "int or 'auto'",
-            f"Passes over the training data; ``'auto'``: enough for {AUTO_STEPS:,} gradient "
-            f"steps (rows / ``batch_size`` per pass), from {AUTO_EPOCHS} to {MAX_EPOCHS} passes.",
-        ),
-        "lr_schedule": (
-            "{'cosine', 'constant'}",
-            "The learning rate over the fit: from ``lr`` down to 0 along a cosine over the "
-            "epochs, or ``lr`` throughout.",
-        ),
-        "batch_size": ("int", "Rows per gradient step."),
-        "statistics_": (
-            "ndarray of shape (n_features,)",
-            "The mean of each column's observed values in ``fit`` (NaN for a column with none).",
-        ),
-        "scale_": (
-            "ndarray of shape (n_features,)",
-            "The standard deviation of each column's observed values (1 where it is 0 or "
-            "undefined): the network works on ``(X - statistics_) / scale_``.",
-        ),
-        "residual_std_": (
-            "ndarray of shape (n_features,)",
-            "Each column's root mean squared prediction error on hidden observed training "
-            "entries, in the column's units: the noise of ``sample_posterior`` draws.",
-        ),
-        "indicator_": (
-            "MissingIndicator or None",
-            "The indicator appended with ``add_indicator``; else None.",
-        ),
-        "module_": (
-            "skae.impute.ImputationNet",
-            "The trained network, on scaled columns.",
-        ),
-    }
 
     def __init__(
         self,

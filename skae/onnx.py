@@ -36,7 +36,8 @@ from ._base import _NetEstimator
 from .autoencoder import AETransformer, DAETransformer
 from .conv import ConvAETransformer
 from .outlier import ReconstructionOutlierDetector
-from .stacked import SAEClassifier, SAETransformer
+from .semi_supervised import SAEClassifier
+from .stacked import SAETransformer
 from .variational import VAETransformer
 
 __all__ = ["TRANSFORMERS", "torch_graph"]

@@ -4,30 +4,16 @@
 on ``X``, each next one on the codes of the one before — as ordinary
 :class:`AETransformer` / :class:`DAETransformer` estimators, kept in
 ``layers_``. Their encoders are stacked into one deep encoder, which
-:class:`SAETransformer` may fine-tune as a deep autoencoder and
-:class:`SAEClassifier` fine-tunes under a softmax layer.
+:class:`SAETransformer` may fine-tune as a deep autoencoder (and
+:class:`SAEClassifier`, in ``semi_supervised.py``, fine-tunes under a softmax layer).
 """
 
-from numbers import Integral, Real
+from numbers import Integral
 
-import numpy as np
-from scipy.special import softmax
-from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.multiclass import check_classification_targets
-from skorch.callbacks import Freezer, Unfreezer
-from torch import nn
-
-from ._inference import forward
-from ._base import _NetEstimator
 from ._pretraining import _StackedMixin, pretrain_layers, stacked_decoder, stacked_encoder
-from ._reconstruction import _BaseAutoencoder, _EncoderMixin, _NoiseMixin
+from ._reconstruction import _BaseAutoencoder, _NoiseMixin
 from ._sklearn import Interval
-from ._random import initialized
-from .modules import AutoEncoder, Classifier, Dropout, mlp
-
-# the label of unlabeled rows, as in sklearn's SelfTrainingClassifier and LabelSpreading
-UNLABELED = -1
+from .modules import AutoEncoder
 
 
 class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
@@ -44,11 +30,84 @@ class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
 
     Parameters
     ----------
-    {{parameters}}
+    hidden_sizes : tuple of int, default=(512, 256)
+        Widths of the hidden layers, before the code: one pretrained layer each.
+
+    n_components : int, default=32
+        Size of the code: the number of output features of ``transform`` (as in PCA and
+        BernoulliRBM).
+
+    noise : {"gaussian", "masking", "salt_pepper"} or None, default=None
+        Corruption while pretraining each layer, as in :class:`DAETransformer` (a
+        stacked denoising autoencoder); None for plain autoencoders.
+
+    noise_level : float, default=0.25
+        The gaussian standard deviation (≥ 0), or the corrupted fraction in [0, 1).
+
+    activation : str, default='relu'
+        Activation of every code but the top one, which is linear: "relu", "leaky_relu",
+        "elu", "gelu", "tanh", "sigmoid" or "identity".
+
+    loss : {"mse", "bce"}, default='mse'
+        Loss of the reconstruction of ``X`` (the first layer and fine-tuning); inner
+        layers reconstruct codes with the squared error.
+
+    output_activation : str or None, default=None
+        Activation of the reconstruction, one of the ``activation`` choices. None picks
+        "identity" for ``loss="mse"`` and "sigmoid" for ``loss="bce"``; "sigmoid" also
+        suits MSE on data in [0, 1].
+
+    pretrain_epochs : int, default=10
+        Pretraining epochs of each layer.
+
+    pretrain_net_params : dict, default=None
+        ``net_params`` of each pretraining layer's net (each gets its own copies of the
+        callbacks); ``net_params`` apply to fine-tuning only. The other training
+        parameters (``batch_size``, ``lr``, early stopping, ``device``, ``verbose``)
+        apply to every layer and to fine-tuning alike.
+
+    max_epochs : int, default=0
+        Epochs of end-to-end fine-tuning after pretraining (0: none).
+
+    batch_size : int, default=32
+        Samples per gradient step. Batches are gathered from ``X`` by index in a new
+        random order every epoch.
+
+    lr : float, default=0.001
+        Learning rate of the optimizer: Adam (torch's fused kernel where available),
+        unless ``net_params`` names another.
+
+    {training_parameters}
 
     Attributes
     ----------
-    {{attributes}}
+    layers_ : list of AETransformer or DAETransformer
+        The pretrained shallow autoencoders, in order; ``layers_[k]`` was fitted on
+        ``layers_[k - 1].transform(...)`` of the training data. Their ``n_iter_`` and
+        ``loss_curve_`` describe the pretraining.
+
+    module_ : skae.modules.AutoEncoder
+        The stacked network. Without fine-tuning it is made of the layers' own blocks
+        (the weights are kept once); with it, of trained copies.
+
+    history_ : skorch.history.History
+        skorch's per-epoch record of the last training run (losses, durations).
+
+    n_iter_ : int
+        Fine-tuning epochs run (0 without fine-tuning).
+
+    loss_curve_ : list of float
+        Mean training loss of each fine-tuning epoch (empty without fine-tuning).
+
+    best_loss_ : float or None
+        The lowest training loss; None with early stopping.
+
+    validation_scores_ : list of float or None
+        With early stopping, the score on the held-out data after each epoch of ``fit``:
+        the negative validation loss (higher is better); else None. ``partial_fit`` adds
+        nothing to it.
+
+    {fit_attributes}
 
     See Also
     --------
@@ -68,21 +127,6 @@ class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
     """
 
     _parameter_constraints = {"max_epochs": [Interval(Integral, 0, None, closed="left")]}
-    _param_docs = {
-        "max_epochs": "Epochs of end-to-end fine-tuning after pretraining (0: none).",
-        "loss": "Loss of the reconstruction of ``X`` (the first layer and fine-tuning); "
-        "inner layers reconstruct codes with the squared error.",
-        "module_": (
-            "skae.modules.AutoEncoder",
-            "The stacked network. Without fine-tuning it is made of the layers' own blocks "
-            "(the weights are kept once); with it, of trained copies.",
-        ),
-        "n_iter_": ("int", "Fine-tuning epochs run (0 without fine-tuning)."),
-        "loss_curve_": (
-            "list of float",
-            "Mean training loss of each fine-tuning epoch (empty without fine-tuning).",
-        ),
-    }
 
     def __init__(
         self,
@@ -147,319 +191,6 @@ class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
         return self._architecture(X.shape[1], self._corruption(X), found | decided), decided
 
 
-class SAEClassifier(
-    _StackedMixin,
-    _NoiseMixin,
-    ClassifierMixin,
-    ClassNamePrefixFeaturesOutMixin,
-    _EncoderMixin,
-    _NetEstimator,
-):
-    """Stacked autoencoder classifier: pretraining, a softmax layer, fine-tuning.
-
-    The encoder is pretrained greedily as in :class:`SAETransformer`, a
-    softmax layer is put on the top code, and the whole network is trained
-    with the cross-entropy on the labels. With ``pretrain=False`` the same
-    network starts from random weights (a plain MLP classifier), for the
-    ablation. ``transform`` gives the fine-tuned top code.
-
-    Semi-supervised fitting follows scikit-learn's convention
-    (``SelfTrainingClassifier``, ``LabelSpreading``): rows labeled ``-1``
-    (``unlabeled``) are unlabeled. Pretraining uses every row; fine-tuning,
-    and early stopping's held-out split, use the labeled rows only;
-    ``classes_`` never holds the marker. For string labels, set
-    ``unlabeled`` to a string (e.g. ``"unlabeled"``); ``unlabeled=None``
-    makes every row labeled (then ``-1`` is a class like any other). There
-    is no ``partial_fit``: greedy pretraining needs whole passes over the data.
-
-    Parameters
-    ----------
-    {{parameters}}
-
-    Attributes
-    ----------
-    {{attributes}}
-
-    See Also
-    --------
-    SAETransformer : The unsupervised stacked autoencoder.
-    sklearn.neural_network.MLPClassifier : An MLP without pretraining.
-    sklearn.semi_supervised.SelfTrainingClassifier : The same -1 convention.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.model_selection import train_test_split
-    >>> from skae import SAEClassifier
-    >>> from skae.datasets import load_digits
-    >>> X, y = load_digits(return_X_y=True)
-    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    >>> clf = SAEClassifier(hidden_sizes=(64,), n_components=16, random_state=0)
-    >>> bool(clf.fit(X_train, y_train).score(X_test, y_test) > 0.9)
-    True
-    >>> y_few = np.where(np.arange(len(y_train)) % 5 == 0, y_train, -1)  # 20% labeled
-    >>> clf.fit(X_train, y_few).classes_
-    array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
-    """
-
-    _parameter_constraints = {
-        "pretrain": ["boolean"],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "encoder_lr": [Interval(Real, 0, None, closed="neither"), None],
-        "head_epochs": [Interval(Integral, 0, None, closed="left")],
-        "unlabeled": [Integral, str, None],
-    }
-    _param_docs = {
-        "noise": (
-            '{"gaussian", "masking", "salt_pepper"} or None',
-            "Corruption while pretraining each layer (stacked denoising autoencoder); None: "
-            "plain autoencoders. Fine-tuning uses clean input.",
-        ),
-        "n_components": "Width of the top code, under the softmax layer.",
-        "unlabeled": (
-            "int, str or None",
-            "The label of unlabeled rows: -1 as in scikit-learn's semi-supervised "
-            "estimators (for integer labels), a string for string labels, or None (every row "
-            "is labeled).",
-        ),
-        "max_epochs": "Epochs of supervised fine-tuning.",
-        "encoder_lr": (
-            "float or None",
-            "Learning rate of the pretrained encoder while fine-tuning, the softmax layer "
-            "keeping ``lr``: a lower one keeps more of what pretraining learned (the usual "
-            "advice with few labels). None: ``lr`` for both. Ignored with ``pretrain=False`` "
-            "(nothing pretrained to keep), so that the ablation is a plain MLP.",
-        ),
-        "head_epochs": (
-            "int",
-            "The first ``head_epochs`` of the ``max_epochs`` fine-tuning epochs train the "
-            "softmax layer alone, the pretrained encoder frozen; then the whole network "
-            "trains. 0: the whole network from the start. Ignored with ``pretrain=False``.",
-        ),
-        "layers_": (
-            "list of AETransformer or DAETransformer",
-            "The pretrained shallow autoencoders (empty with ``pretrain=False``).",
-        ),
-        "module_": (
-            "skae.modules.Classifier",
-            "The fine-tuned network: ``module_.encoder`` and the softmax layer "
-            "``module_.head``.",
-        ),
-        "loss_curve_": ("list of float", "Mean training cross-entropy of each fine-tuning epoch."),
-        "n_iter_": ("int", "Fine-tuning epochs run."),
-        "validation_scores_": (
-            "list of float or None",
-            "With early stopping, the negative cross-entropy on the held-out labeled rows "
-            "after each epoch; else None.",
-        ),
-    }
-    _fitted_attributes = ("classes_",) + _StackedMixin._fitted_attributes
-    _stratify = True
-
-    def __init__(
-        self,
-        hidden_sizes=(512, 256),
-        n_components=32,
-        *,
-        noise="masking",
-        noise_level=0.25,
-        activation="relu",
-        pretrain=True,
-        pretrain_epochs=10,
-        pretrain_net_params=None,
-        dropout=0.0,
-        encoder_lr=None,
-        head_epochs=0,
-        unlabeled=UNLABELED,
-        max_epochs=10,
-        batch_size=32,
-        lr=1e-3,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=5,
-        tol=1e-4,
-        net_params=None,
-        device="cpu",
-        random_state=None,
-        verbose=0,
-    ):
-        self.hidden_sizes = hidden_sizes
-        self.n_components = n_components
-        self.noise = noise
-        self.noise_level = noise_level
-        self.activation = activation
-        self.pretrain = pretrain
-        self.pretrain_epochs = pretrain_epochs
-        self.pretrain_net_params = pretrain_net_params
-        self.dropout = dropout
-        self.encoder_lr = encoder_lr
-        self.head_epochs = head_epochs
-        self.unlabeled = unlabeled
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.net_params = net_params
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-
-    def fit(self, X, y):
-        """Pretrain (unless ``pretrain=False``) on every row, fine-tune on the labeled ones.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data, labeled and unlabeled rows alike.
-        y : array-like of shape (n_samples,)
-            Class labels of any kind (ints, strings, ...), at least two classes.
-            Rows labeled ``unlabeled`` (-1 by default) are unlabeled.
-
-        Returns
-        -------
-        self : object
-            The fitted classifier.
-        """
-        return super().fit(X, y)
-
-    def _validate_fit_data(self, X, y, reset):
-        X, y = self._validate_X(X, y, reset=reset)
-        check_classification_targets(y)
-        unlabeled = self._unlabeled_rows(y)
-        encoder = LabelEncoder().fit(y[~unlabeled])
-        if len(encoder.classes_) < 2:
-            n = len(encoder.classes_)
-            raise ValueError(
-                f"{type(self).__name__} needs labeled samples of at least 2 classes, but the "
-                f"labeled rows of y hold {n} class{'' if n == 1 else 'es'} "
-                f"{encoder.classes_.tolist()} (rows labeled {self.unlabeled!r} are "
-                "unlabeled). Label samples of at least two classes."
-            )
-        targets = np.full(len(y), UNLABELED, dtype=np.int64)
-        targets[~unlabeled] = encoder.transform(y[~unlabeled])
-        return X, targets, {"classes_": encoder.classes_}
-
-    def _unlabeled_rows(self, y):
-        """Rows whose label is the ``unlabeled`` marker (compared only with labels of its kind)."""
-        marker, kind = self.unlabeled, y.dtype.kind
-        if marker is None or kind not in ("OUS" if isinstance(marker, str) else "iufO"):
-            return np.zeros(len(y), dtype=bool)
-        if kind == "O":  # mixed objects: compare one by one (True == 1 is no marker)
-            return np.array([v == marker and type(v) is not bool for v in y], dtype=bool)
-        return y == marker
-
-    def _check_params(self):
-        super()._check_params()
-        if self.head_epochs > self.max_epochs:
-            raise ValueError(
-                f"head_epochs={self.head_epochs} is more than the max_epochs={self.max_epochs} "
-                "fine-tuning epochs it is counted in: use head_epochs <= max_epochs."
-            )
-        if self.encoder_lr is not None and "optimizer__param_groups" in (self.net_params or {}):
-            raise ValueError(
-                "encoder_lr sets the optimizer's parameter groups, which net_params sets too "
-                "(optimizer__param_groups): use one of them."
-            )
-
-    def _net_params(self):
-        """``net_params`` with the fine-tuning recipe: the encoder's learning rate and the
-        head-first epochs (skorch's parameter groups and Freezer / Unfreezer callbacks)."""
-        net_params = dict(self.net_params or {})
-        if not self.pretrain:
-            return net_params
-        if self.encoder_lr is not None:
-            net_params["optimizer__param_groups"] = [("encoder.*", {"lr": self.encoder_lr})]
-        if self.head_epochs:
-            net_params["callbacks"] = [
-                *(net_params.get("callbacks") or []),
-                ("freeze_encoder", Freezer("encoder.*", at=1)),
-                ("unfreeze_encoder", Unfreezer("encoder.*", at=self.head_epochs + 1)),
-            ]
-        return net_params
-
-    def _set_fitted(self, module, *args, **kwargs):
-        for param in module.parameters():  # a fit that ended head-first leaves none frozen
-            param.requires_grad_(True)
-        super()._set_fitted(module, *args, **kwargs)
-
-    def _fit_rows(self, targets):
-        """The rows fine-tuning trains on: the labeled ones."""
-        return np.flatnonzero(targets != UNLABELED)
-
-    def _criterion(self):
-        return nn.CrossEntropyLoss
-
-    def _architecture(self, n_features, corruption, fitted):
-        if self.pretrain:
-            body = stacked_encoder(fitted["layers_"], copy_weights=True)
-        else:
-            body = mlp((n_features, *self.hidden_sizes, self.n_components), self.activation,
-                       "identity")  # fmt: skip
-        if self.dropout:
-            body = nn.Sequential(*(nn.Sequential(*b, Dropout(self.dropout)) for b in body))
-        return Classifier(body, nn.Linear(self.n_components, len(fitted["classes_"])))
-
-    def _build_module(self, X, y, rng, found):
-        layers = pretrain_layers(self, X, rng, "identity", "mse") if self.pretrain else []
-        decided = {"layers_": layers}
-        module = self._architecture(X.shape[1], None, found | decided)
-        if not self.pretrain:  # the body's weights, then the head's, from the fit's generator
-            initialized(module.encoder, rng)
-        initialized(module.head, rng)
-        return module, decided
-
-    def predict_proba(self, X):
-        """Class probabilities: the softmax of the network's output.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples to classify.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes), float64
-            The probability of each class in ``classes_``.
-        """
-        X = self._validate_X(X)
-        logits = forward(self, self.module_, X, len(self.classes_))
-        return softmax(logits.astype(np.float64), axis=1)
-
-    def score(self, X, y, sample_weight=None):
-        """Mean accuracy on ``X`` against the labels ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples to classify.
-        y : array-like of shape (n_samples,)
-            Their true labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples.
-
-        Returns
-        -------
-        score : float
-            The fraction of samples whose predicted class is ``y``.
-        """
-        return super().score(X, y, sample_weight=sample_weight)
-
-    def predict(self, X):
-        """The most probable class of each sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples to classify.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-            One of ``classes_`` per sample.
-        """
-        X = self._validate_X(X)
-        logits = forward(self, self.module_, X, len(self.classes_))
-        return self.classes_[np.argmax(logits, axis=1)]
+# SAEClassifier lived here up to skae 0.3.0: files and pickles that name it
+# skae.stacked.SAEClassifier still find it
+from .semi_supervised import SAEClassifier  # noqa: E402, F401

@@ -39,11 +39,77 @@ class VAETransformer(_PartialFitMixin, _BaseAutoencoder):
 
     Parameters
     ----------
-    {{parameters}}
+    hidden_sizes : tuple of int, default=(512, 256)
+        Widths of the encoder's hidden layers, before the code; the decoder mirrors
+        them. ``()`` gives a shallow autoencoder.
+
+    n_components : int, default=32
+        Latent dimensions: the number of output features of ``transform`` (the posterior
+        mean).
+
+    beta : float, default=0.3
+        Weight of the KL term. 1 is the ELBO for ``loss="bce"`` (and for ``loss="mse"``
+        under a Gaussian likelihood of variance 1/2); above 1 a beta-VAE (smoother
+        codes, blurrier reconstructions); 0 an autoencoder with noisy codes. With MSE on
+        data in [0, 1], beta=1 reconstructs little better than the mean: the KL term
+        then switches off most of the code.
+
+    activation : str, default='relu'
+        Activation after every hidden layer: "relu", "leaky_relu", "elu", "gelu",
+        "tanh", "sigmoid" or "identity".
+
+    loss : {"mse", "bce"}, default='mse'
+        Reconstruction loss: mean squared error, or binary cross-entropy (the usual
+        choice for pixels in [0, 1]; it needs ``X`` in [0, 1] and a sigmoid output).
+        ``score`` is the negative squared error either way.
+
+    output_activation : str or None, default=None
+        Activation of the reconstruction, one of the ``activation`` choices. None picks
+        "identity" for ``loss="mse"`` and "sigmoid" for ``loss="bce"``; "sigmoid" also
+        suits MSE on data in [0, 1].
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the fitted network (on data with the same
+        features) instead of starting anew, as in ``MLPRegressor``.
+
+    max_epochs : int, default=10
+        Passes over the training data.
+
+    batch_size : int, default=32
+        Samples per gradient step. Batches are gathered from ``X`` by index in a new
+        random order every epoch.
+
+    lr : float, default=0.001
+        Learning rate of the optimizer: Adam (torch's fused kernel where available),
+        unless ``net_params`` names another.
+
+    {training_parameters}
 
     Attributes
     ----------
-    {{attributes}}
+    module_ : skae.modules.VariationalAutoEncoder
+        The trained network: ``module_.encoder`` (to the posterior mean),
+        ``module_.log_var``, ``module_.decoder``.
+
+    history_ : skorch.history.History
+        skorch's per-epoch record of the last training run (losses, durations).
+
+    n_iter_ : int
+        Epochs run, ``partial_fit`` passes included (fewer than ``max_epochs`` when
+        early stopping stopped).
+
+    loss_curve_ : list of float
+        Mean training loss of each epoch (one entry per ``n_iter_``).
+
+    best_loss_ : float or None
+        The lowest training loss; None with early stopping.
+
+    validation_scores_ : list of float or None
+        With early stopping, the score on the held-out data after each epoch of ``fit``:
+        the negative validation loss (higher is better); else None. ``partial_fit`` adds
+        nothing to it.
+
+    {fit_attributes}
 
     See Also
     --------
@@ -67,26 +133,6 @@ class VAETransformer(_PartialFitMixin, _BaseAutoencoder):
         "beta": [Interval(Real, 0, None, closed="left")],
     }
     _width_params = ("hidden_sizes",)
-    _param_docs = {
-        "n_components": (
-            "int",
-            "Latent dimensions: the number of output features of ``transform`` (the "
-            "posterior mean).",
-        ),
-        "beta": (
-            "float",
-            "Weight of the KL term. 1 is the ELBO for ``loss=\"bce\"`` (and for "
-            "``loss=\"mse\"`` under a Gaussian likelihood of variance 1/2); above 1 a "
-            "beta-VAE (smoother codes, blurrier reconstructions); 0 an autoencoder with "
-            "noisy codes. With MSE on data in [0, 1], beta=1 reconstructs little better "
-            "than the mean: the KL term then switches off most of the code.",
-        ),
-        "module_": (
-            "skae.modules.VariationalAutoEncoder",
-            "The trained network: ``module_.encoder`` (to the posterior mean), "
-            "``module_.log_var``, ``module_.decoder``.",
-        ),
-    }
 
     def __init__(
         self,
