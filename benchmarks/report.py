@@ -445,3 +445,67 @@ def rank_of_detectors(name, exp, summary, records, out):
 FIGURES = {f.__name__: f for f in (accuracy_vs_size, reconstructions, denoising, vae_samples,
                                    accuracy_vs_labels, rmse_vs_rate,
                                    rank_of_detectors)}  # fmt: skip
+
+
+# -- the README's results table ---------------------------------------------------------------
+
+# Each row: what is measured, the committed csv, its metric, whether lower is better, skae's
+# methods, the others' (None: every method not skae's), and the rows it reads (key: values).
+SKAE_FEATURES = ("ae", "dae", "sae", "vae", "conv_ae", "conv_dae", "sae_finetuned")
+README_ROWS = (
+    ("Fashion-MNIST: test accuracy of features + LogisticRegression (or of SAEClassifier), "
+     "against raw pixels, PCA and the RBM", "fashion-mnist", "accuracy", False, SKAE_FEATURES,
+     ("raw", "pca", "rbm"), {}),
+    ("digits: the same, 3 seeds", "digits", "accuracy", False, SKAE_FEATURES,
+     ("raw", "pca", "rbm"), {}),
+    ("ADBench's 28 tables: mean AUROC of the default detector against scikit-learn's and "
+     "pyod's, 3 seeds", "adbench", "auroc", False, ("skae",), None, {}),
+    ("Fashion-MNIST, one class at a time: mean AUROC", "outliers", "auroc", False, ("skae",),
+     ("isolation_forest", "lof", "ocsvm"), {}),
+    ("GAIN's Letter and Spam, 20% missing at random: RMSE of DAEImputer against "
+     "scikit-learn's imputers (lower is better)", "imputation", "rmse", True, ("dae",), None,
+     {"condition": ("mcar 20%",), "dataset": ("letter", "spam")}),
+)  # fmt: skip
+README_MARKERS = ("<!-- results: written by `python benchmarks/report.py --readme` -->",
+                  "<!-- end of results -->")  # fmt: skip
+
+
+def _best(rows, metric, lower, methods):
+    """The best (mean over seeds and data sets) of ``methods``' rows, by method and size."""
+    groups = {}
+    for r in rows:
+        if r["method"] in methods and r[metric] not in ("", None):
+            groups.setdefault((r["method"], r.get("size") or ""), []).append(float(r[metric]))
+    means = {k: statistics.mean(v) for k, v in groups.items()}
+    key = (min if lower else max)(means, key=means.get)
+    return means[key], key
+
+
+def readme_table(results):
+    """The README's results table, from the committed csv files in ``results``."""
+    lines = ["| benchmark | skae | best of the others |", "| --- | ---: | ---: |"]
+    for text, name, metric, lower, ours, theirs, where in README_ROWS:
+        with open(Path(results) / f"{name}.csv") as f:
+            rows = [r for r in csv.DictReader(f) if all(r[k] in v for k, v in where.items())]
+        others = theirs or {r["method"] for r in rows} - {m for m in ours} - {
+            r["method"] for r in rows if r["method"].startswith(("skae", "preset_"))}  # fmt: skip
+        cells = []
+        for methods in (ours, others):
+            value, (method, size) = _best(rows, metric, lower, methods)
+            cells.append(f"{value:.4f} ({method}{', ' + size if size else ''})")
+        lines.append(f"| [{text}](benchmarks/results/{name}.md) | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines)
+
+
+def write_readme(readme=ROOT / "README.md", results=ROOT / "benchmarks" / "results"):
+    """Replace the README's results table (between its markers) with :func:`readme_table`."""
+    text = Path(readme).read_text()
+    start, end = (text.index(m) for m in README_MARKERS)
+    start += len(README_MARKERS[0])
+    Path(readme).write_text(f"{text[:start]}\n{readme_table(results)}\n{text[end:]}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--readme"]:
+        sys.exit("usage: python benchmarks/report.py --readme")
+    write_readme()

@@ -104,3 +104,23 @@ def test_compare_is_the_runner_s_feature_benchmark(monkeypatch, tmp_path):
     compare.main([])
     assert calls == [["fashion-mnist", "--out", str(tmp_path), "--jobs", "1"],
                      ["digits", "--out", str(run.HERE / "results")]]  # fmt: skip
+
+
+def test_the_readme_s_results_table_is_the_committed_results():
+    import report
+
+    readme = (BENCHMARKS.parent / "README.md").read_text()
+    start, end = (readme.index(m) for m in report.README_MARKERS)
+    table = readme[start + len(report.README_MARKERS[0]) : end].strip()
+    assert table == report.readme_table(BENCHMARKS / "results")  # rerun report.py --readme
+
+
+def test_the_readme_table_takes_the_best_mean_of_each_side():
+    import report
+
+    rows = [{"method": m, "size": s, "accuracy": a} for m, s, a in [
+        ("dae", "32", "0.8"), ("dae", "32", "0.9"), ("ae", "32", "0.84"), ("dae", "64", ""),
+        ("raw", "784", "0.83"), ("pca", "32", "0.82")]]  # fmt: skip
+    value, key = report._best(rows, "accuracy", False, ("ae", "dae"))
+    assert (round(value, 4), key) == (0.85, ("dae", "32"))  # the mean of its two seeds
+    assert report._best(rows, "accuracy", True, ("raw", "pca")) == (0.82, ("pca", "32"))
