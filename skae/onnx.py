@@ -25,7 +25,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import torch
-from onnx import load_model_from_string, numpy_helper
+from onnx import TensorProto, load_model_from_string, numpy_helper
 from skl2onnx import update_registered_converter
 from skl2onnx.common.data_types import FloatTensorType, Int64TensorType
 from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
@@ -35,7 +35,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _NetEstimator
 from .autoencoder import AETransformer, DAETransformer
 from .conv import ConvAETransformer
-from .outlier import ReconstructionOutlierDetector
+from .outlier import N_NEIGHBORS, SAME, ReconstructionOutlierDetector
 from .semi_supervised import SAEClassifier
 from .stacked import SAETransformer
 from .variational import VAETransformer
@@ -180,15 +180,41 @@ def _convert_detector(scope, operator, container):
     _splice(scope, container, inner.module_, inner.n_features_in_, z, recon)
     diff = op("Sub", [recon, z])
     axes = _constant(scope, container, "axes", np.array([1], dtype=np.int64))
-    error = op("ReduceMean", [op("Mul", [diff, diff]), axes], keepdims=1)
+    squared = op("Div", [op("Mul", [diff, diff]), const("error_scale", model.error_scale_)])
+    error = op("ReduceMean", [squared, axes], keepdims=1)
     w = model.latent_weight
     outlyingness = op("Mul", [error, const("w_error", [(1 - w) / model.units_[0]])])
     if w:
         code = scope.get_unique_variable_name("code")
         _splice(scope, container, inner._encoder(), inner.n_features_in_, z, code)
-        centred = op("Sub", [code, const("code_mean", model.code_mean_)])
-        projected = op("MatMul", [centred, const("code_precision", model.code_precision_)])
-        distance = op("ReduceSum", [op("Mul", [projected, centred]), axes], keepdims=1)
+        if model.code_mean_ is not None:  # the squared Mahalanobis distance
+            centred = op("Sub", [code, const("code_mean", model.code_mean_)])
+            projected = op("MatMul", [centred, const("code_precision", model.code_precision_)])
+            distance = op("ReduceSum", [op("Mul", [projected, centred]), axes], keepdims=1)
+        else:  # the mean distance to the k nearest reference codes (in float64)
+            ref = model.reference_codes_.astype(np.float64)
+            k = min(N_NEIGHBORS, len(ref) - 1)
+            double = lambda name, a: _constant(scope, container, name, np.asarray(a))  # noqa
+            code = op("Cast", [code], to=TensorProto.DOUBLE)
+            cross = op("MatMul", [code, double("reference_t", ref.T)])
+            squares = op("Add", [op("ReduceSum", [op("Mul", [code, code]), axes], keepdims=1),
+                                 double("reference_squares", np.sum(ref**2, axis=1))])
+            d2 = op("Sub", [squares, op("Mul", [cross, double("two", [2.0])])])
+            k1 = _constant(scope, container, "k1", np.array([k + 1], dtype=np.int64))
+            nearest = scope.get_unique_variable_name("nearest")
+            container.add_node("TopK", [op("Max", [d2, double("zero_d2", [0.0])]), k1],
+                               [nearest, scope.get_unique_variable_name("nearest_index")],
+                               name=scope.get_unique_operator_name("TopK"), axis=1, largest=0)
+            nearest = op("Sqrt", [nearest])
+            index = lambda n, v: _constant(scope, container, n, np.array([v], np.int64))  # noqa
+            ends = [op("Slice", [nearest, index("start", i), index("end", i + 1), index("ax", 1)])
+                    for i in (0, k)]  # the nearest and the (k+1)-th nearest
+            mean = op("ReduceMean", [nearest, axes], keepdims=1)
+            itself = op("LessOrEqual", [ends[0], op("Mul", [mean, double("same", [SAME])])])
+            dropped = op("Where", [itself, *ends])
+            total = op("Sub", [op("ReduceSum", [nearest, axes], keepdims=1), dropped])
+            distance = op("Cast", [op("Div", [total, double("k", [float(k)])])],
+                          to=TensorProto.FLOAT)
         latent = op("Mul", [distance, const("w_latent", [w / model.units_[1]])])
         outlyingness = op("Add", [outlyingness, latent])
     scores = operator.outputs[1].onnx_name

@@ -4,6 +4,8 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, OutlierMixin, clone
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import check_random_state
 
 from ._base import unchanged_on_failure
 from ._checks import _InputChecks
@@ -15,12 +17,13 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChec
 
     The model (an skae autoencoder, ``PCA``, ``KernelPCA(fit_inverse_transform=True)``,
     ...) is fitted on the robustly scaled columns of ``X``. A row's outlyingness is its
-    mean squared reconstruction error, plus (``latent_weight``) the Mahalanobis
-    distance of its code from the training codes, each term in units of its
-    interquartile range over the training rows. ``score_samples`` is minus the
-    outlyingness, so that, as in ``IsolationForest`` and ``LocalOutlierFactor``, a
-    higher score is more normal; ``decision_function`` is ``score_samples - offset_``
-    (negative for outliers) and ``predict`` gives +1 for inliers and -1 for outliers.
+    reconstruction error (each feature's squared error in units of that feature's mean
+    over the training rows), plus (``latent_weight``) how far its code lies from the
+    training codes, each term in units of its interquartile range over the training
+    rows. ``score_samples`` is minus the outlyingness, so that, as in
+    ``IsolationForest`` and ``LocalOutlierFactor``, a higher score is more normal;
+    ``decision_function`` is ``score_samples - offset_`` (negative for outliers) and
+    ``predict`` gives +1 for inliers and -1 for outliers.
 
     The defaults were chosen on ADBench's tables and on Fashion-MNIST one class at a
     time, on validation cuts that the reported benchmarks never score
@@ -45,10 +48,24 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChec
         columns with wide ones, scale the columns yourself and pass None. None: the
         model sees ``X`` as given.
 
+    error : {"standardized", "squared"}, default="standardized"
+        The reconstruction error of a row. "standardized": the mean over the features
+        of each feature's squared error divided by its mean over the training rows
+        (at least half the mean over all features, so that features the model
+        reconstructs almost perfectly, such as an image's constant border, are not
+        blown up): a feature that is hard to reconstruct for every row does not
+        decide the error alone. "squared": the mean squared error.
+
+    latent : {"neighbors", "mahalanobis"}, default="neighbors"
+        How far a row's code lies from the training codes. "neighbors": the mean
+        Euclidean distance to its 5 nearest training codes, not counting one that it
+        coincides with, so that a training row is not its own neighbour (at most 10,000
+        training codes are kept, a random subset beyond that); "mahalanobis": the squared
+        Mahalanobis distance under a gaussian fitted to the training codes.
+
     latent_weight : float in [0, 1], default=0.3
-        The weight of the Mahalanobis distance of the code (under a gaussian fitted
-        to the training codes) in the outlyingness; the reconstruction error has
-        ``1 - latent_weight``. 0: the reconstruction error alone.
+        The weight of the latent term in the outlyingness; the reconstruction error
+        has ``1 - latent_weight``. 0: the reconstruction error alone.
 
     trim : float in [0, 0.5), default=0.1
         The fraction of training rows with the largest reconstruction errors left
@@ -76,15 +93,22 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChec
         The column scaling: the model sees ``(X - center_) / scale_`` (0 and 1
         when ``scaling=None``).
 
+    error_scale_ : ndarray of shape (n_features,)
+        Each feature's unit of squared error (ones when ``error="squared"``).
+
     units_ : ndarray of shape (2,)
         The interquartile ranges over the training rows of the reconstruction
-        error and of the code's Mahalanobis distance, their units in the
-        outlyingness; 1 and 1 when ``latent_weight=0`` (the outlyingness is
-        then the reconstruction error itself).
+        error and of the latent term, their units in the outlyingness; 1 and 1
+        when ``latent_weight=0`` (the outlyingness is then the reconstruction
+        error itself).
+
+    reference_codes_ : ndarray of shape (n_codes, n_components)
+        The training codes the "neighbors" latent term measures from; None
+        otherwise.
 
     code_mean_, code_precision_ : ndarray
         The gaussian of the training codes (mean, pseudo-inverse of the
-        covariance); None when ``latent_weight=0``.
+        covariance) of the "mahalanobis" latent term; None otherwise.
 
     offset_ : float
         The threshold: ``decision_function = score_samples - offset_``.
@@ -115,6 +139,8 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChec
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "transform", "inverse_transform"]), None],
         "scaling": [StrOptions({"robust"}), None],
+        "error": [StrOptions({"standardized", "squared"})],
+        "latent": [StrOptions({"neighbors", "mahalanobis"})],
         "latent_weight": [Interval(Real, 0, 1, closed="both")],
         "trim": [Interval(Real, 0, 0.5, closed="left")],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
@@ -126,6 +152,8 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChec
         estimator=None,
         *,
         scaling="robust",
+        error="standardized",
+        latent="neighbors",
         latent_weight=0.3,
         trim=0.1,
         contamination="auto",
@@ -133,6 +161,8 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChec
     ):
         self.estimator = estimator
         self.scaling = scaling
+        self.error = error
+        self.latent = latent
         self.latent_weight = latent_weight
         self.trim = trim
         self.contamination = contamination
@@ -173,19 +203,31 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChec
                 errors = _errors(estimator, Z)
                 kept = errors <= np.percentile(errors, 100.0 * (1.0 - self.trim))
                 estimator = self._make_estimator(X.shape[1]).fit(Z[kept])
-            mean = precision = None
-            if self.latent_weight:
-                codes = np.asarray(estimator.transform(Z), dtype=np.float64)
+            codes = np.asarray(estimator.transform(Z), dtype=np.float64)
+            squared = _squared_errors(estimator, Z, codes)
+            error_scale = np.ones(X.shape[1])
+            if self.error == "standardized":
+                error_scale = squared.mean(axis=0)
+                error_scale = np.maximum(error_scale, max(0.5 * error_scale.mean(), 1e-12))
+            mean = precision = reference = None
+            if self.latent_weight and self.latent == "mahalanobis":
                 mean = codes.mean(axis=0)
                 covariance = np.atleast_2d(np.cov(codes, rowvar=False))
                 precision = np.linalg.pinv(covariance, hermitian=True)
-            terms = _terms(estimator, Z, mean, precision)
+            elif self.latent_weight:
+                rows = np.arange(len(codes))
+                if len(codes) > MAX_REFERENCE_CODES:
+                    rng = check_random_state(self.random_state)
+                    rows = np.sort(rng.choice(len(codes), MAX_REFERENCE_CODES, replace=False))
+                reference = codes[rows]
+            self.error_scale_, self.reference_codes_ = error_scale, reference
+            self.code_mean_, self.code_precision_ = mean, precision
+            terms = self._terms(codes, squared)
             units = np.ones(2)
             if self.latent_weight:  # the two terms in comparable units
                 q1, q3 = np.percentile(terms, [25, 75], axis=0)
                 units = np.where(q3 > q1, q3 - q1, np.maximum(terms.mean(axis=0), 1e-12))
             self.center_, self.scale_, self.units_ = center, scale, units
-            self.code_mean_, self.code_precision_ = mean, precision
             self.estimator_ = estimator
             scores = self._combine(terms)
             if self.contamination == "auto":
@@ -195,6 +237,17 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChec
                 offset = np.percentile(scores, 100.0 * self.contamination)
             self.offset_ = float(offset)
         return self
+
+    def _terms(self, codes, squared):
+        """Each row's (reconstruction error, latent term)."""
+        error = np.mean(squared / self.error_scale_, axis=1)
+        distance = np.zeros_like(error)
+        if self.code_mean_ is not None:
+            centred = codes - self.code_mean_
+            distance = np.einsum("ij,jk,ik->i", centred, self.code_precision_, centred)
+        elif self.reference_codes_ is not None:
+            distance = _neighbor_distance(self.reference_codes_, codes)
+        return np.column_stack([error, distance])
 
     def _combine(self, terms):
         weights = np.array([1.0 - self.latent_weight, self.latent_weight])
@@ -212,13 +265,15 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChec
         -------
         scores : ndarray of shape (n_samples,), float64
             ``-((1 - w) * error / units_[0] + w * distance / units_[1])`` per row,
-            ``error`` the mean squared reconstruction error of the scaled row,
-            ``distance`` its code's squared Mahalanobis distance and ``w`` the
+            ``error`` the reconstruction error of the scaled row (see ``error``),
+            ``distance`` its code's latent term (see ``latent``) and ``w`` the
             ``latent_weight``.
         """
         X = self._validate_X(X)
         Z = ((X - self.center_) / self.scale_).astype(X.dtype, copy=False)
-        return self._combine(_terms(self.estimator_, Z, self.code_mean_, self.code_precision_))
+        codes = np.asarray(self.estimator_.transform(Z), dtype=np.float64)
+        squared = _squared_errors(self.estimator_, Z, codes)
+        return self._combine(self._terms(codes, squared))
 
     def decision_function(self, X):
         """``score_samples - offset_``: negative for outliers, positive for inliers.
@@ -265,18 +320,28 @@ def _column_scaling(X):
     return center.astype(np.float64), np.maximum(scale, floor).astype(np.float64)
 
 
+N_NEIGHBORS = 5  # the "neighbors" latent term: the mean distance to this many training codes
+MAX_REFERENCE_CODES = 10_000  # at most this many training codes are kept for it
+SAME = 1e-3  # a code this close to a reference code, relative to its neighbours, is that row
+
+
 def _errors(estimator, Z):
     reconstruction = np.asarray(estimator.inverse_transform(estimator.transform(Z)))
     return np.mean(np.square(reconstruction - Z, dtype=np.float64), axis=1)
 
 
-def _terms(estimator, Z, mean, precision):
-    """Each row's (reconstruction error, squared Mahalanobis distance of its code)."""
-    codes = np.asarray(estimator.transform(Z), dtype=np.float64)
+def _squared_errors(estimator, Z, codes):
     reconstruction = np.asarray(estimator.inverse_transform(codes.astype(Z.dtype)))
-    error = np.mean(np.square(reconstruction - Z, dtype=np.float64), axis=1)
-    distance = np.zeros_like(error)
-    if mean is not None:
-        centred = codes - mean
-        distance = np.einsum("ij,jk,ik->i", centred, precision, centred)
-    return np.column_stack([error, distance])
+    return np.square(reconstruction - Z, dtype=np.float64)
+
+
+def _neighbor_distance(reference, codes):
+    """The mean distance of each code to its ``N_NEIGHBORS`` nearest reference codes, not
+    counting one that it coincides with (a training row is not its own neighbour)."""
+    k = min(N_NEIGHBORS, len(reference) - 1)
+    if k < 1:
+        return np.zeros(len(codes))
+    nn = NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(reference)
+    distances = nn.kneighbors(codes)[0]
+    itself = distances[:, 0] <= SAME * distances.mean(axis=1)
+    return (distances.sum(axis=1) - np.where(itself, distances[:, 0], distances[:, -1])) / k

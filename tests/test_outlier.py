@@ -80,7 +80,8 @@ def test_the_defaults_are_the_committed_tuning_choice():
 
 def test_without_scaling_latent_term_or_trim_the_score_is_minus_the_error(one_class):
     Xn, Xte, _ = one_class
-    det = ReconstructionOutlierDetector(PCA(4), scaling=None, latent_weight=0, trim=0).fit(Xn)
+    det = ReconstructionOutlierDetector(PCA(4), scaling=None, error="squared", latent_weight=0,
+                                        trim=0).fit(Xn)  # fmt: skip
     pca = PCA(4).fit(Xn)
     error = np.mean((pca.inverse_transform(pca.transform(Xte)) - Xte) ** 2, axis=1)
     np.testing.assert_allclose(det.score_samples(Xte), -error, rtol=1e-6)
@@ -107,7 +108,8 @@ def test_nearly_constant_columns_get_the_floor_scale_not_a_division_by_zero(one_
     assert roc_auc_score(normal, det.score_samples(Xte)) > 0.9
 
 
-def test_the_latent_term_flags_a_row_far_along_the_code():
+@pytest.mark.parametrize("latent", ["neighbors", "mahalanobis"])
+def test_the_latent_term_flags_a_row_far_along_the_code(latent):
     # rows on a plane: a point on the plane but far out reconstructs perfectly; its code is
     # far from the training codes
     rng = np.random.default_rng(0)
@@ -115,10 +117,65 @@ def test_the_latent_term_flags_a_row_far_along_the_code():
     X += rng.normal(scale=0.1, size=X.shape)  # near the plane
     far = np.array([[20.0, 40.0, 60.0]])
     error_only = ReconstructionOutlierDetector(PCA(2), latent_weight=0).fit(X)
-    with_latent = ReconstructionOutlierDetector(PCA(2), latent_weight=0.3).fit(X)
+    with_latent = ReconstructionOutlierDetector(PCA(2), latent=latent, latent_weight=0.3).fit(X)
     assert error_only.predict(far)[0] == 1 and with_latent.predict(far)[0] == -1
-    assert with_latent.code_mean_.shape == (2,) and with_latent.code_precision_.shape == (2, 2)
-    assert error_only.code_mean_ is None
+    if latent == "mahalanobis":
+        assert with_latent.code_mean_.shape == (2,) and with_latent.code_precision_.shape == (2, 2)
+        assert with_latent.reference_codes_ is None
+    else:
+        assert with_latent.reference_codes_.shape == (300, 2) and with_latent.code_mean_ is None
+    assert error_only.code_mean_ is None and error_only.reference_codes_ is None
+
+
+def test_the_neighbors_term_is_the_mean_distance_to_the_five_nearest_other_training_codes():
+    rng = np.random.default_rng(0)
+    X, X_new = rng.normal(size=(60, 4)), rng.normal(size=(7, 4))
+    det = ReconstructionOutlierDetector(PCA(2), latent_weight=1.0, trim=0).fit(X)
+    codes, new = det.estimator_.transform((X - det.center_) / det.scale_), det.estimator_.transform(
+        (X_new - det.center_) / det.scale_)  # fmt: skip
+
+    def mean_of_five_nearest(d):
+        return np.sort(d, axis=1)[:, :5].mean(axis=1)
+
+    pairwise = np.linalg.norm(codes[:, None] - codes[None], axis=2)
+    np.fill_diagonal(pairwise, np.inf)  # a training row is not its own neighbour
+    training = mean_of_five_nearest(pairwise)
+    q1, q3 = np.percentile(training, [25, 75])
+    np.testing.assert_allclose(det.units_[1], q3 - q1, rtol=1e-6)
+    expected = mean_of_five_nearest(np.linalg.norm(new[:, None] - codes[None], axis=2))
+    np.testing.assert_allclose(det.score_samples(X_new), -expected / det.units_[1], rtol=1e-5)
+
+
+def test_the_reference_codes_are_a_random_subset_of_at_most_ten_thousand_rows(monkeypatch):
+    from skae import outlier
+
+    monkeypatch.setattr(outlier, "MAX_REFERENCE_CODES", 50)
+    X = np.random.default_rng(0).normal(size=(80, 4))
+    det = ReconstructionOutlierDetector(PCA(2), trim=0, random_state=0).fit(X)
+    codes = det.estimator_.transform((X - det.center_) / det.scale_)
+    assert det.reference_codes_.shape == (50, 2)
+    assert all(np.isclose(codes, c).all(axis=1).any() for c in det.reference_codes_)
+    assert np.all(np.isfinite(det.score_samples(X)))
+
+
+def test_standardized_errors_weigh_each_feature_by_its_mean_training_error():
+    # a noisy feature that no model reconstructs sets the plain error; standardized, an
+    # error in a well-reconstructed feature counts as much
+    rng = np.random.default_rng(0)
+    X = rng.normal(scale=3.0, size=(400, 2)) @ [[1.0, 1.0, 1.0, 0.0], [1.0, -1.0, 0.0, 0.0]]
+    X[:, 3] = rng.normal(size=400)  # noise, unrelated to the others
+    X[:, :3] += rng.normal(scale=0.05, size=(400, 3))
+    odd = X[:20].copy()
+    odd[:, 2] += 1.0  # off the plane in well-reconstructed features
+    options = dict(scaling=None, latent_weight=0, trim=0)
+    plain = ReconstructionOutlierDetector(PCA(2), error="squared", **options).fit(X)
+    standardized = ReconstructionOutlierDetector(PCA(2), **options).fit(X)
+    assert np.all(plain.error_scale_ == 1.0)
+    assert standardized.error_scale_[3] > 4 * standardized.error_scale_[:3].max()
+    assert np.mean(standardized.predict(odd) == -1) > np.mean(plain.predict(odd) == -1)
+    squared = (PCA(2).fit(X).inverse_transform(PCA(2).fit(X).transform(odd)) - odd) ** 2
+    np.testing.assert_allclose(-standardized.score_samples(odd),
+                               np.mean(squared / standardized.error_scale_, axis=1), rtol=1e-5)
 
 
 def test_trim_refits_without_the_worst_reconstructed_training_rows():
