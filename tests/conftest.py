@@ -1,9 +1,14 @@
+import os
+
 import numpy as np
 import pytest
 import torch
 from sklearn.model_selection import train_test_split
 
 from skae.datasets import load_digits
+
+if os.environ.get("PYTEST_XDIST_WORKER"):  # pytest -n: the workers share the cores
+    torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")
