@@ -1,14 +1,14 @@
 import os
 
-import numpy as np
-import pytest
-import torch
-from sklearn.model_selection import train_test_split
-
-from skae.datasets import load_digits
-
 if os.environ.get("PYTEST_XDIST_WORKER"):  # pytest -n: the workers share the cores
-    torch.set_num_threads(1)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # every thread's pool, before torch loads
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+
+from skae.datasets import load_digits  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -158,7 +158,8 @@ def _public_callables():
                 yield f"{module.__name__}.{name}", member, FunctionDoc(member)
 
 
-@pytest.mark.parametrize("name, obj, doc", list(_public_callables()), ids=lambda v: str(v)[:60])
+@pytest.mark.parametrize("name, obj, doc", list(_public_callables()),
+                         ids=[name for name, _, _ in _public_callables()])  # fmt: skip
 def test_docstring_parameters_match_the_signature(name, obj, doc):
     # in the spirit of sklearn's test_docstring_parameters: every parameter documented, in order
     target = obj.__init__ if inspect.isclass(obj) else obj
