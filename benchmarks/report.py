@@ -60,7 +60,7 @@ def machine():
 
 def provenance():
     """Date, commit, machine, versions and command, as markdown lines, for the scripts
-    that write their own reports (speed.py, scale.py, grid_search.py). Call it when a run
+    that write their own reports (speed.py, scale.py). Call it when a run
     starts, so that the commit named is the code that ran."""
     command = " ".join(["python", f"benchmarks/{Path(sys.argv[0]).name}", *sys.argv[1:]])
     return [f"- date: {now()}", f"- commit: {commit()}", *machine(), f"- command: `{command}`"]
