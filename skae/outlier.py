@@ -200,7 +200,7 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChec
             Z = ((X - center) / scale).astype(X.dtype, copy=False)
             estimator = self._make_estimator(X.shape[1]).fit(Z)
             if self.trim:
-                errors = _errors(estimator, Z)
+                errors = _squared_errors(estimator, Z, estimator.transform(Z)).mean(axis=1)
                 kept = errors <= np.percentile(errors, 100.0 * (1.0 - self.trim))
                 estimator = self._make_estimator(X.shape[1]).fit(Z[kept])
             codes = np.asarray(estimator.transform(Z), dtype=np.float64)
@@ -325,13 +325,10 @@ MAX_REFERENCE_CODES = 10_000  # at most this many training codes are kept for it
 SAME = 1e-3  # a code this close to a reference code, relative to its neighbours, is that row
 
 
-def _errors(estimator, Z):
-    reconstruction = np.asarray(estimator.inverse_transform(estimator.transform(Z)))
-    return np.mean(np.square(reconstruction - Z, dtype=np.float64), axis=1)
-
-
 def _squared_errors(estimator, Z, codes):
-    reconstruction = np.asarray(estimator.inverse_transform(codes.astype(Z.dtype)))
+    """Each entry's squared reconstruction error, ``(n_samples, n_features)``, float64;
+    ``codes`` may be any array-like (a model under ``set_output`` gives DataFrames)."""
+    reconstruction = np.asarray(estimator.inverse_transform(np.asarray(codes, dtype=Z.dtype)))
     return np.square(reconstruction - Z, dtype=np.float64)
 
 

@@ -173,7 +173,8 @@ def test_standardized_errors_weigh_each_feature_by_its_mean_training_error():
     assert np.all(plain.error_scale_ == 1.0)
     assert standardized.error_scale_[3] > 4 * standardized.error_scale_[:3].max()
     assert np.mean(standardized.predict(odd) == -1) > np.mean(plain.predict(odd) == -1)
-    squared = (PCA(2).fit(X).inverse_transform(PCA(2).fit(X).transform(odd)) - odd) ** 2
+    pca = PCA(2).fit(X)
+    squared = (pca.inverse_transform(pca.transform(odd)) - odd) ** 2
     np.testing.assert_allclose(-standardized.score_samples(odd),
                                np.mean(squared / standardized.error_scale_, axis=1), rtol=1e-5)
 

@@ -158,8 +158,11 @@ def _public_callables():
                 yield f"{module.__name__}.{name}", member, FunctionDoc(member)
 
 
-@pytest.mark.parametrize("name, obj, doc", list(_public_callables()),
-                         ids=[name for name, _, _ in _public_callables()])  # fmt: skip
+PUBLIC_CALLABLES = list(_public_callables())
+
+
+@pytest.mark.parametrize("name, obj, doc", PUBLIC_CALLABLES,
+                         ids=[name for name, _, _ in PUBLIC_CALLABLES])  # fmt: skip
 def test_docstring_parameters_match_the_signature(name, obj, doc):
     # in the spirit of sklearn's test_docstring_parameters: every parameter documented, in order
     target = obj.__init__ if inspect.isclass(obj) else obj
