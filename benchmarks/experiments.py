@@ -106,12 +106,12 @@ def features_vs_raw(dataset, seeds, image_shape, hidden, dims, overcomplete, epo
     }  # fmt: skip
 
 
-def target(text, metric, op, value, methods=None, sizes=None, where=None):
+def target(text, metric, op, value, methods=None, sizes=None, where=None, worst=False):
     """A target: the best ``metric`` of ``methods`` (all, by default) at ``sizes`` (and in
     the rows whose keys have the values of ``where``) compared with ``value``, a number or
-    another target's spec (its best, in the same rows)."""
+    another target's spec (its best, in the same rows); ``worst``: every row must meet it."""
     return dict(text=text, metric=metric, op=op, value=value, methods=methods, sizes=sizes,
-                where=where)
+                where=where, worst=worst)
 
 
 UNDER64, OVER = (16, 32, 64), (1024, 2048)
@@ -665,3 +665,83 @@ def tune_detector():
 
 
 EXPERIMENTS["tune-detector"] = tune_detector()
+
+
+# -- skae as software: speed against a bare loop, memory, parallel search ---------------------
+
+
+def speed():
+    mlp, conv = "AETransformer", "ConvAETransformer"
+    cases = [("AE 64-128-16", "random/1797x64", 20_000, 20, est(mlp, hidden_sizes=(128,),
+              n_components=16)),
+             ("AE 784-512-256-32", "random/12000x784", 60_000, 2, est(mlp, n_components=32)),
+             ("conv AE 28x28-32-64-32", "random/12000x784", 60_000, 2, est(
+              conv, image_shape=(28, 28), channels=(32, 64), n_components=32))]  # fmt: skip
+    jobs = [{"method": m, "datasets": (d,), "condition": f"batch {b}", "transform_rows": rows,
+             "estimator": spec | {"params": spec["params"] | dict(max_epochs=e, batch_size=b)}}
+            for m, d, rows, e, spec in cases for b in (32, 256)]  # fmt: skip
+    jobs.append({"method": "SAEClassifier 64-128-16", "datasets": ("random/1797x64",),
+                 "condition": "predict", "estimator": est("SAEClassifier", hidden_sizes=(128,),
+                 n_components=16, pretrain_epochs=2, max_epochs=2)})  # fmt: skip
+    for job in jobs:
+        job |= {"heavy": True, "repeats": 5}
+    return {
+        "protocol": "speed", "dataset": "random", "split": "test", "seeds": (0,), "jobs": jobs,
+        "table": ("fit_bare", "fit_skae", "fit_ratio", "fit_ratio_unfused", "transform_ratio",
+                  "one_row_us", "reference_us", "one_row_ratio"),
+        "targets": [target("one-row transform or predict within 2 x sklearn's check + the bare "
+                           "network", "one_row_ratio", "<=", 2.0, worst=True)],
+        "about": "fit_bare, fit_skae: samples/s of fit (the median of 5, skae's fits and the "
+        "bare loop's alternating), the bare loop a fresh copy of skae's module trained by "
+        "DataLoader(TensorDataset(X), batch_size, shuffle=True), Adam lr 1e-3, MSE; "
+        "fit_ratio: skae / bare; fit_ratio_unfused: the same with skae on torch's unfused "
+        "Adam (the bare loop's kernel; skae uses the fused one), which isolates the rest of "
+        "the library; transform_ratio: rows/s of transform of 20,000 (64 features) or "
+        "60,000 rows, skae / the bare encoder under inference_mode; one_row_us: the median "
+        "time of transform (predict) on one row, against reference_us, sklearn's "
+        "validate_data plus the bare network on that row; random data in [0, 1], every "
+        "torch thread",
+    }  # fmt: skip
+
+
+def memory():
+    specs = {m: est("AETransformer", max_epochs=1, batch_size=256, early_stopping="early" in m)
+             for m in ("fit", "fit, early stopping", "fit, float64 in memory")}
+    jobs = [{"method": m, "size": n, "datasets": (f"random/{n}x784",), "estimator": s}
+            for n in (25_000, 50_000, 100_000, 200_000) for m, s in specs.items()]
+    jobs.append({"method": "transform", "size": 60_000, "datasets": ("random/60000x784",),
+                 "estimator": specs["fit"]})
+    for job in jobs:
+        job["heavy"] = True
+    return {
+        "protocol": "memory", "dataset": "random/<rows>x784", "split": "test", "seeds": (0,),
+        "jobs": jobs, "lower_is_better": True, "figures": ("memory_vs_size",),
+        "table": ("data_mib", "growth_mib", "target_mib", "growth_over_target", "seconds",
+                  "rows_per_second"),
+        "targets": [target("growth of private memory within its target in every case",
+                           "growth_over_target", "<=", 1.0, worst=True)],
+        "about": "AETransformer() (784-512-256-32), one epoch, batch 256, on N x 784 random "
+        "float32 in [0, 1] read as a memmap from disk; each case in a fresh process, which "
+        "samples its own RssAnon (what it allocated itself, not the memmap's page cache) "
+        "every millisecond during the call: fit; fit with early_stopping=True; fit on the "
+        "data copied into memory as float64 first (growth from after the copy); transform "
+        "of 60,000 rows after a fit on 2,000. Target: 0.15 x the data + 64 MiB for a fit, "
+        "the output + 64 MiB for the transform",
+    }  # fmt: skip
+
+
+EXPERIMENTS |= {"speed": speed(), "memory": memory(), "grid-search": {
+    "protocol": "grid_search", "dataset": "digits", "split": "test", "seeds": (0,),
+    "jobs": [{"method": "AE + LogisticRegression", "heavy": True, "cv": 3,
+              "grid": {"ae__n_components": [8, 16, 32, 64]}, "estimator": est(
+                  "sklearn.pipeline.Pipeline", steps=[
+                      ("ae", est("AETransformer", hidden_sizes=(128,), max_epochs=20)),
+                      ("clf", est("sklearn.linear_model.LogisticRegression", max_iter=1000))])}],
+    "table": ("seconds", "speedup", "same_scores"),
+    "targets": [target("the same cross-validation scores on every backend", "same_scores",
+                       ">=", 1.0, worst=True)],
+    "about": "GridSearchCV(cv=3) over ae__n_components in (8, 16, 32, 64) (12 fits) of "
+    "Pipeline(AETransformer((128,), max_epochs=20), LogisticRegression(max_iter=1000)) on "
+    "digits' training split: with n_jobs=1, with loky (n_jobs=2), and on a dask "
+    "LocalCluster of 2 process workers through joblib's dask backend; speedup: over n_jobs=1",
+}}  # fmt: skip

@@ -189,17 +189,17 @@ def _name(row):
 
 def targets(exp, summary):
     """(text, value, met) for each target of ``exp``."""
-    def best(metric, methods, sizes, op, where):
+    def best(metric, methods, sizes, op, where, worst=False):
         rows = [r for r in summary if metric in r and (methods is None or r["method"] in methods)
                 and (sizes is None or r.get("size") in sizes)
                 and all(r.get(k) == v for k, v in where.items())]  # fmt: skip
-        pick = min if op == "<=" else max
+        pick = min if (op == "<=") != worst else max
         return pick(rows, key=lambda r: r[metric]) if rows else None
 
     out = []
     for t in exp.get("targets", ()):
         where = t.get("where") or {}
-        row = best(t["metric"], t["methods"], t["sizes"], t["op"], where)
+        row = best(t["metric"], t["methods"], t["sizes"], t["op"], where, t.get("worst"))
         ref = t["value"]
         if isinstance(ref, dict):  # another row's best, of this metric or of ref's "column"
             metric, factor = ref.get("column", t["metric"]), ref.get("factor", 1)
@@ -442,9 +442,26 @@ def rank_of_detectors(name, exp, summary, records, out):
     return _figure(out / f"{name}-rank_of_detectors.png", fig)
 
 
+def memory_vs_size(name, exp, summary, records, out):
+    """Growth of private memory against the data's size, one line per case of fit."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.6))
+    fits = [m for m in dict.fromkeys(r["method"] for r in summary) if m.startswith("fit")]
+    _lines(ax, summary, "data_mib", "growth_mib", fits, {})
+    sizes = sorted({r["data_mib"] for r in summary if r["method"] in fits})
+    ax.plot(sizes, [0.15 * s + 64 for s in sizes], "k--", label="target: 0.15 x data + 64 MiB")
+    ax.plot(sizes, sizes, ":", color="gray", label="one copy of the data")
+    ax.set(xlabel="size of X (MiB)", ylabel="growth of private memory during fit (MiB)",
+           title=f"{name}: AETransformer.fit against the data's size")  # fmt: skip
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
+    return _figure(out / f"{name}-memory_vs_size.png", fig)
+
+
 FIGURES = {f.__name__: f for f in (accuracy_vs_size, reconstructions, denoising, vae_samples,
-                                   accuracy_vs_labels, rmse_vs_rate,
-                                   rank_of_detectors)}  # fmt: skip
+                                   accuracy_vs_labels, rmse_vs_rate, rank_of_detectors,
+                                   memory_vs_size)}  # fmt: skip
 
 
 # -- the README's results table ---------------------------------------------------------------

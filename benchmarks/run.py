@@ -36,6 +36,7 @@ SKAE = HERE.parent / "skae"
 sys.path.insert(0, str(HERE))
 
 import experiments  # noqa: E402
+import protocols  # noqa: E402
 import report  # noqa: E402
 
 
@@ -54,10 +55,10 @@ def expand(name, exp):
 
 
 @functools.cache
-def fingerprint(modules=()):
-    """What a cached result depends on beside its job: the protocols, the library versions,
-    skae's version and data loaders, and the source of the skae ``modules`` the job
-    imports. A job keeps its results when other parts of skae change."""
+def fingerprint(modules=(), files=("protocols",)):
+    """What a cached result depends on beside its job: the protocols' ``files``, the library
+    versions, skae's version and data loaders, and the source of the skae ``modules`` the
+    job imports. A job keeps its results when other parts of skae change."""
     import skae
 
     digest = hashlib.sha256(skae.__version__.encode())
@@ -66,7 +67,7 @@ def fingerprint(modules=()):
             digest.update(f"{name} {metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
             pass
-    for path in [SKAE / f"{m}.py" for m in ("datasets", *modules)] + [HERE / "protocols.py"]:
+    for path in [SKAE / f"{m}.py" for m in ("datasets", *modules)] + [HERE / f"{f}.py" for f in files]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -101,7 +102,8 @@ def settings(job):
 
 def key(job):
     """The cache key of ``job``: its settings and the fingerprint of the code it depends on."""
-    text = settings(job) + fingerprint(skae_modules(job))
+    files = ("protocols",) if job["protocol"] in protocols.PROTOCOLS else ("protocols", "systems")
+    text = settings(job) + fingerprint(skae_modules(job), files)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -119,14 +121,15 @@ def earlier(folder):
 def _work(job, threads):
     """Run one job (in this process or a worker): its rows, seconds and provenance."""
     sys.path.insert(0, str(HERE))
+    import protocols
+    import systems
     import torch
 
-    import protocols
-
     torch.set_num_threads(threads)
-    data = protocols.load(job["dataset"], job["split"], job["seed"])
+    module = protocols if job["protocol"] in protocols.PROTOCOLS else systems
+    data = module.load(job["dataset"], job["split"], job["seed"])
     start = time.perf_counter()
-    rows = protocols.PROTOCOLS[job["protocol"]](job, data)
+    rows = module.PROTOCOLS[job["protocol"]](job, data)
     return job, rows, time.perf_counter() - start, threads
 
 
