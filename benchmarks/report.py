@@ -58,14 +58,6 @@ def machine():
             f"- versions: Python {platform.python_version()}, skae {skae.__version__}, {versions}"]
 
 
-def provenance():
-    """Date, commit, machine, versions and command, as markdown lines, for the scripts
-    that write their own reports (speed.py, scale.py). Call it when a run
-    starts, so that the commit named is the code that ran."""
-    command = " ".join(["python", f"benchmarks/{Path(sys.argv[0]).name}", *sys.argv[1:]])
-    return [f"- date: {now()}", f"- commit: {commit()}", *machine(), f"- command: `{command}`"]
-
-
 def flatten(records):
     """One dict per result row: the job's keys and the row's numbers."""
     out = []

@@ -5,15 +5,16 @@
     python benchmarks/run.py label-efficiency outliers tune-digits
     python benchmarks/run.py tune-imputer imputation adbench   # the tables
 
-Each experiment of ``experiments.py`` expands into jobs (one per entry, seed and data
-set). A job's result is cached in ``<out>/cache/<experiment>/<key>.json``, the key a
-hash of the job and of the code its result depends on (protocols.py and the library
-versions; skae's version and source for a job that fits a skae estimator): a run stopped
-before its end continues where it stopped, and a change of code or settings runs its jobs
-again, while the baselines keep their results when only skae changes. Heavy jobs (conv
-nets, the classifiers) run one at a time with every torch thread; the others ``--jobs`` at
-a time (every core by default), one thread each. Then ``report.py`` writes
-``<out>/<experiment>.csv``, ``.md`` and the figures from the cached results.
+Each experiment (``configs/<name>.yaml``, read by ``experiments.py``) expands into jobs
+(one per entry, seed and data set). A job's result is cached in
+``<out>/cache/<experiment>/<key>.json``, the key a hash of the job and of the code its
+result depends on (its protocols and the library versions; skae's version and source for a
+job that fits a skae estimator): a run stopped before its end continues where it stopped,
+and a change of code or settings runs its jobs again, while the baselines keep their results
+when only skae changes. Heavy jobs (conv nets, the classifiers) run one at a time with every
+torch thread; the others ``--jobs`` at a time (every core by default), one thread each. Then
+``report.py`` writes ``<out>/<experiment>.csv``, ``.md`` and the figures from the cached
+results.
 """
 
 import argparse
@@ -36,8 +37,8 @@ SKAE = HERE.parent / "skae"
 sys.path.insert(0, str(HERE))
 
 import experiments  # noqa: E402
-import protocols  # noqa: E402
 import report  # noqa: E402
+import systems  # noqa: E402
 
 
 def expand(name, exp):
@@ -67,7 +68,8 @@ def fingerprint(modules=(), files=("protocols",)):
             digest.update(f"{name} {metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
             pass
-    for path in [SKAE / f"{m}.py" for m in ("datasets", *modules)] + [HERE / f"{f}.py" for f in files]:
+    for path in [SKAE / f"{m}.py" for m in ("datasets", *modules)] + [HERE / f"{f}.py"
+                                                                      for f in files]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -102,7 +104,7 @@ def settings(job):
 
 def key(job):
     """The cache key of ``job``: its settings and the fingerprint of the code it depends on."""
-    files = ("protocols",) if job["protocol"] in protocols.PROTOCOLS else ("protocols", "systems")
+    files = ("protocols",) + ("systems",) * (job.get("protocol") in systems.PROTOCOLS)
     text = settings(job) + fingerprint(skae_modules(job), files)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -183,7 +185,7 @@ def run(name, args):
     missing = len(jobs) - len(records)
     report.write(name, exp, list(records.values()), args.out, missing, folder / "runs.jsonl")
     if "select" in exp and not missing:
-        choice = exp["select"](report.summarize(exp, list(records.values())))
+        choice = exp["select"](report.summarize(exp, list(records.values())), exp)
         path = experiments.CONFIGS / f"{name}.json"
         path.write_text(json.dumps({"defaults": choice}, indent=2) + "\n")  # the whole file
         print(f"{name}: chose {choice}, written to {path}")

@@ -1,11 +1,12 @@
-"""The benchmarks' own pieces that the runner's tests do not reach: the scale script, the
-shifted digits, and the tuning experiments whose choices skae's defaults are."""
+"""The benchmarks' own pieces that the runner's tests do not reach: the protocols of
+systems.py, the shifted digits, and the tuning experiments whose choices skae's defaults are."""
 
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
@@ -14,16 +15,30 @@ import experiments  # noqa: E402
 import protocols  # noqa: E402
 
 
-def test_scale_measures_memory_of_fit(tmp_path):
-    import scale
+def test_memory_measures_the_growth_of_a_fit_in_a_fresh_process():
+    import systems
 
-    rows, _, _ = scale.main(["--rows", "3000", "--out", str(tmp_path), "--skip-grid-search"])
-    assert [r["case"] for r in rows] == list(scale.CASES)
-    for r in rows:
-        assert r["growth_mib"] >= 0 and r["fit_seconds"] > 0
-    md = (tmp_path / "scale.md").read_text()
-    assert "| 3,000 | memmap |" in md and "commit:" in md
-    assert (tmp_path / "scale-memory.png").read_bytes()[:4] == b"\x89PNG"
+    job = {"method": "fit", "estimator": experiments.est("AETransformer", max_epochs=1)}
+    [row] = systems.memory(job, systems.load("random/3000x784"))
+    assert row["data_mib"] == 3000 * 784 * 4 / 2**20 and row["growth_mib"] >= 0
+    assert row["target_mib"] == 0.15 * row["data_mib"] + 64 and row["seconds"] > 0
+    job["method"] = "transform"  # after a fit on 2,000 rows; its target: the output + 64 MiB
+    assert systems.memory(job, systems.load("random/3000x784"))[0]["target_mib"] < 64.4
+
+
+def test_speed_compares_skae_with_a_bare_loop_over_the_same_module():
+    import systems
+
+    spec = experiments.est("AETransformer", hidden_sizes=[8], n_components=2, max_epochs=1)
+    job = {"estimator": spec, "repeats": 1, "transform_rows": 100}
+    [row] = systems.speed(job, systems.load("random/64x16"))
+    assert row["fit_ratio"] == pytest.approx(row["fit_skae"] / row["fit_bare"])
+    assert row["one_row_ratio"] == pytest.approx(row["one_row_us"] / row["reference_us"])
+    assert min(row.values()) > 0
+    clf = experiments.est("SAEClassifier", hidden_sizes=[8], n_components=2, max_epochs=1,
+                          pretrain_epochs=1)  # fmt: skip
+    [row] = systems.speed({"estimator": clf, "repeats": 1}, systems.load("random/64x16"))
+    assert "fit_ratio" not in row and row["one_row_us"] > 0  # predict's latency only
 
 
 def test_shifted_digits_are_one_pixel_moves():
@@ -43,6 +58,7 @@ def test_shifted_digits_are_one_pixel_moves():
 def test_every_tune_digits_candidate_runs_the_code_its_name_says():
     # no candidate leaves a code setting to "auto", which would add L1 0.01 to an
     # overcomplete code and make "relu" the same net as "relu + L1 0.01"
+    names = {"identity": "linear", "relu": "relu"}
     nets = {}
     for job in experiments.EXPERIMENTS["tune-digits"]["jobs"]:
         if not job["method"].startswith("dae"):
@@ -50,9 +66,10 @@ def test_every_tune_digits_candidate_runs_the_code_its_name_says():
         params = protocols.build(job["estimator"], 0).get_params()
         code = {k: params[k] for k in ("hidden_sizes", "latent_activation", "sparsity", "top_k")}
         assert "auto" not in code.values()
-        assert {k: v for k, v in experiments._code(job["method"]).items() if k != "method"} == (
-            code | {"hidden_sizes": list(code["hidden_sizes"])}
-        )
+        name = f"dae {code['hidden_sizes']}, " + (
+            f"top-{code['top_k']}" if code["top_k"] else names[code["latent_activation"]]
+            + (f" + L1 {code['sparsity']:g}" if code["sparsity"] else ""))
+        assert job["method"] == name
         nets[job["method"]] = tuple(code.values())
     assert len(set(nets.values())) == len(nets)  # every candidate a different net
 
@@ -69,7 +86,10 @@ def test_the_default_code_rule_takes_the_best_worst_margin_over_the_rbm():
             row("dae (), top-50", 100, 0.92, 0.813),  # +0.013, but ties and has top-k
             row("dae (512, 256), linear", 32, 0.9, 0.7),
             row("dae (512, 256), relu + L1 0.01", 32, 0.95, 0.6)]  # fmt: skip
-    chosen = experiments.select_defaults(rows)
+    exp = {"jobs": [{"method": r["method"], "estimator": experiments.est(
+        "DAETransformer", hidden_sizes=[], latent_activation="relu", sparsity=0.0,
+        top_k=50 if "top" in r["method"] else None)} for r in rows]}  # fmt: skip
+    chosen = experiments.select_defaults(rows, exp)
     assert chosen["overcomplete"]["method"] == "dae (128,), relu"
     assert chosen["vs RBM"] == 0.01
     assert chosen["undercomplete"]["method"] == "dae (512, 256), linear"

@@ -107,24 +107,55 @@ def test_specs_build_nested_estimators_with_the_jobs_seed():
 def test_every_experiment_expands_into_jobs_with_known_protocols():
     for name, exp in experiments.EXPERIMENTS.items():
         jobs = run.expand(name, exp)
-        assert jobs and all(j["protocol"] in protocols.PROTOCOLS for j in jobs)
+        known = protocols.PROTOCOLS | run.systems.PROTOCOLS
+        assert jobs and all(j["protocol"] in known for j in jobs)
         keys = {run.key(j) for j in jobs}
         assert len(keys) == len(jobs), f"{name}: two jobs share a cache key"
 
 
-IMPUTE = {
-    "protocol": "imputation", "dataset": ("wine", "diabetes"), "split": "test", "seeds": (0,),
-    "dataset_rows": True, "lower_is_better": True, "figures": ("rmse_vs_rate",),
-    "pivot": {"rmse": "min", "downstream": "max"},
-    "jobs": experiments.imputation_jobs(
-        {"mean": est("sklearn.impute.SimpleImputer"),
-         "mice": est("sklearn.impute.IterativeImputer", max_iter=3)},
-        [("mcar", 0.2, (0, 1), None), ("mcar", 0.4, (0,), ("wine",)), ("block", 0.2, (0,), None)],
-        downstream=True),
-    "table": ("rmse", "fit_seconds", "downstream"), "about": "a tiny imputation run",
-    "targets": [target("wine 20%: MICE <= mean", "rmse", "<=", dict(methods=("mean",)),
-                       ("mice",), where=dict(dataset="wine", condition="mcar 20%"))],
-}  # fmt: skip
+IMPUTE = experiments.load("""
+protocol: imputation
+dataset: [wine, diabetes]
+split: test
+seeds: [0]
+dataset_rows: true
+lower_is_better: true
+figures: [rmse_vs_rate]
+pivot: {rmse: min, downstream: max}
+table: [rmse, fit_seconds, downstream]
+about: a tiny imputation run
+targets:
+  - {text: "wine 20%: MICE <= mean", metric: rmse, op: "<=", value: {methods: [mean]},
+     methods: [mice], where: {dataset: wine, condition: mcar 20%}}
+defaults:
+  downstream: true
+  each:
+    - {condition: mcar 20%, pattern: mcar, rate: 0.2, seeds: [0, 1]}
+    - {condition: mcar 40%, pattern: mcar, rate: 0.4, datasets: [wine]}
+    - {condition: block 20%, pattern: block, rate: 0.2}
+jobs:
+  - {method: mean, estimator: sklearn.impute.SimpleImputer}
+  - {method: mice, estimator: sklearn.impute.IterativeImputer, params: {max_iter: 3}}
+""")
+
+
+def test_an_entry_expands_by_sizes_each_tuned_settings_and_code_size(monkeypatch):
+    monkeypatch.setattr(experiments, "tuned", lambda name: {"beta": 0.5} if name == "t" else {})
+    exp = {"dataset": ("adbench/45_wine", "adbench/16_http"), "defaults": {"draws": 3}}
+    jobs = experiments.entries({"method": "vae", "sizes": [4, 8], "at": {8: {"figures": True}},
+                                "estimator": "VAETransformer", "params": {"max_epochs": 2},
+                                "tuned": ["t.beta", "u.gamma"]}, exp)  # fmt: skip
+    assert [(j["size"], j.get("figures"), j["draws"]) for j in jobs] == [(4, None, 3), (8, True, 3)]
+    assert jobs[1]["estimator"] == experiments.est("VAETransformer", max_epochs=2, beta=0.5,
+                                                   n_components=8)  # fmt: skip
+    jobs = experiments.entries({"method": "m", "each": [{"rate": 0.1}, {"rate": 0.2}],
+                                "estimator": "sklearn.decomposition.PCA",
+                                "params": {"n_components": "$code_size"}}, exp)  # fmt: skip
+    # one job per data set for the code size (wine: 13 columns, http: 3), for each rate
+    assert [(j["rate"], j["datasets"], j["estimator"]["params"]["n_components"]) for j in jobs] \
+        == [(0.1, ["adbench/45_wine"], 3), (0.1, ["adbench/16_http"], 1),
+            (0.2, ["adbench/45_wine"], 3), (0.2, ["adbench/16_http"], 1)]  # fmt: skip
+    assert experiments.entries({"method": "raw"}, {})[0]["estimator"] is None
 
 
 def test_an_imputation_experiment_reports_each_data_set_and_condition(monkeypatch, tmp_path):
@@ -190,7 +221,7 @@ def test_an_anomaly_experiment_ranks_the_detectors(monkeypatch, tmp_path):
              "skae": est("ReconstructionOutlierDetector", estimator=est(
                  "AETransformer", hidden_sizes=[8], n_components=2, max_epochs=2)),
              "pyod_ecod": est("pyod.models.ecod.ECOD")}  # fmt: skip
-    exp = experiments.adbench_experiment() | {
+    exp = experiments.EXPERIMENTS["adbench"] | {
         "dataset": sets, "seeds": (0,),
         "jobs": [{"method": m, "datasets": sets, "estimator": s} for m, s in specs.items()]}
     monkeypatch.setitem(experiments.EXPERIMENTS, "anomaly", exp)
