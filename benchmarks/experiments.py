@@ -86,24 +86,24 @@ def _merge(entry, keys):
 def entries(entry, exp):
     """The jobs of one entry of an experiment, before its seeds and data sets."""
     entry = _merge(exp.get("defaults", {}), entry)
-    out = []
+    jobs = []
     for keys in entry.pop("each", [{}]):
         job = _merge(entry, keys)
         for name in job.pop("tuned", []):
             experiment, key = name.split(".")
             value = tuned(experiment).get(key)
-            job = _merge(job, {"params": value if isinstance(value, dict) else {key: value}}
-                         if value is not None else {})  # fmt: skip
-        sizes, at = job.pop("sizes", None), job.pop("at", {})
-        for size in sizes or [None]:
-            sized = job if size is None else _merge(job, {"size": size} | at.get(size, {}) | (
-                {"params": {"n_components": size}} if "estimator" in job else {}))
+            if value is not None:
+                job = _merge(job, {"params": value if isinstance(value, dict) else {key: value}})
+        at = job.pop("at", {})
+        for size in job.pop("sizes", [None]):
+            sized = job if size is None else _merge(
+                job, {"size": size, **at.get(size, {}), "params": {"n_components": size}})
             params, schedule = sized.pop("params", {}), sized.pop("schedule", None)
             name = sized.pop("estimator", None)
             sized["estimator"] = name and _spec(dict(estimator=name, params=params,
                                                      schedule=schedule))  # fmt: skip
-            out += _per_dataset(sized, exp)
-    return out
+            jobs += _per_dataset(sized, exp)
+    return jobs
 
 
 def _per_dataset(job, exp):
