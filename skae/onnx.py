@@ -184,7 +184,9 @@ def _convert_detector(scope, operator, container):
     error = op("ReduceMean", [squared, axes], keepdims=1)
     w = model.latent_weight
     outlyingness = op("Mul", [error, const("w_error", [(1 - w) / model.units_[0]])])
-    if w:
+    # no latent term: none asked for, or one training code (no neighbour), where it is 0
+    reference = model.reference_codes_
+    if model.code_mean_ is not None or (reference is not None and len(reference) > 1):
         code = scope.get_unique_variable_name("code")
         _splice(scope, container, inner._encoder(), inner.n_features_in_, z, code)
         if model.code_mean_ is not None:  # the squared Mahalanobis distance

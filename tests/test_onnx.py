@@ -109,6 +109,16 @@ def test_the_detector_exports_labels_and_decisions(settings):
     np.testing.assert_array_equal(out["label"][sure], det.predict(X)[sure])
 
 
+def test_a_detector_of_one_training_row_exports_its_scores():
+    # one training code has no neighbour: its latent term is 0, in ONNX as in Python
+    X, _ = digits()
+    det = ReconstructionOutlierDetector(random_state=0).fit(X[:1])
+    out = serve(det, X[:20])
+    np.testing.assert_allclose(out["scores"].ravel(), det.decision_function(X[:20]),
+                               atol=1e-4, rtol=1e-4)  # fmt: skip
+    np.testing.assert_array_equal(out["label"], det.predict(X[:20]))
+
+
 def test_what_cannot_export_says_so():
     X, y = digits()
     ae = AETransformer((16,), 4, **QUICK).fit(X)
