@@ -441,8 +441,9 @@ def memory_vs_size(name, exp, summary, records, out):
     fig, ax = plt.subplots(figsize=(8, 4.6))
     fits = [m for m in dict.fromkeys(r["method"] for r in summary) if m.startswith("fit")]
     _lines(ax, summary, "data_mib", "growth_mib", fits, {})
-    sizes = sorted({r["data_mib"] for r in summary if r["method"] in fits})
-    ax.plot(sizes, [0.15 * s + 64 for s in sizes], "k--", label="target: 0.15 x data + 64 MiB")
+    sizes, targets = zip(*sorted({(r["data_mib"], r["target_mib"]) for r in summary
+                                  if r["method"] in fits}))  # fmt: skip
+    ax.plot(sizes, targets, "k--", label="target: 0.15 x data + 64 MiB")
     ax.plot(sizes, sizes, ":", color="gray", label="one copy of the data")
     ax.set(xlabel="size of X (MiB)", ylabel="growth of private memory during fit (MiB)",
            title=f"{name}: AETransformer.fit against the data's size")  # fmt: skip

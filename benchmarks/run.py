@@ -128,7 +128,7 @@ def _work(job, threads):
     import torch
 
     torch.set_num_threads(threads)
-    module = protocols if job["protocol"] in protocols.PROTOCOLS else systems
+    module = systems if job["protocol"] in systems.PROTOCOLS else protocols  # as key() says
     data = module.load(job["dataset"], job["split"], job["seed"])
     start = time.perf_counter()
     rows = module.PROTOCOLS[job["protocol"]](job, data)

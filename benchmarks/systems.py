@@ -170,7 +170,7 @@ def memory(job, data):
 
 
 def grid_search(job, data):
-    """The job's GridSearchCV (``search``: its estimator spec, grid and cv) timed with one
+    """GridSearchCV over the job's ``estimator`` with its ``grid`` and ``cv``, timed with one
     job, with loky (``n_jobs=2``) and on a dask ``LocalCluster`` of 2 process workers
     through joblib's dask backend; one row each, with its speed-up over one job and
     whether its cross-validation scores are those of one job."""
