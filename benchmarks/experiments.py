@@ -22,13 +22,24 @@ needed:
 
 ``defaults`` are keys every entry has unless it sets its own; YAML anchors share settings
 between entries. ``run.py`` expands the jobs over their seeds and data sets.
+
+Every key is checked: an experiment's against ``EXPERIMENT_KEYS``, an entry's (and its
+``each`` and ``at`` items') against ``ENTRY_KEYS`` and the keys its protocol reads (see
+``protocols.register``), a target's against :func:`target`'s parameters; an unknown key
+is an error naming it and the allowed ones. Selection rules are registered by
+``@rule``.
 """
 
+import inspect
 import json
 import math
 from pathlib import Path
 
 import yaml
+
+import protocols
+import systems  # noqa: F401  (registers its protocols)
+from skae.outlier import default_code_size
 
 CONFIGS = Path(__file__).resolve().parent / "configs"
 # ADBench's 28 "classical" sets in ../shared/data/adbench: file stem -> columns
@@ -42,11 +53,58 @@ ADBENCH = {
 }  # fmt: skip
 
 
+# the keys of an experiment, and those every entry may have (its protocol's own besides)
+EXPERIMENT_KEYS = {
+    "protocol", "dataset", "split", "seeds", "table", "about", "jobs", "defaults", "targets",
+    "figures", "pivot", "labels", "dataset_rows", "lower_is_better", "overall", "select",
+    "image_shape", "main", "by",
+}  # fmt: skip
+ENTRY_KEYS = {"method", "estimator", "params", "schedule", "sizes", "size", "at", "each",
+              "tuned", "seeds", "datasets", "heavy"}  # fmt: skip
+# selection rule name -> function (registered by @rule)
+RULES = {}
+
+
+def rule(select):
+    """Register a selection rule under its name, for an experiment's ``select``."""
+    RULES[select.__name__] = select
+    return select
+
+
 def code_size(dataset):
-    """The default detector's code size on ``dataset`` (its own rule: n_features // 4, 1 to
-    32); Fashion-MNIST's images have 784 columns."""
-    n_features = ADBENCH.get(dataset.removeprefix("adbench/"), 784)
-    return max(1, min(32, n_features // 4))
+    """The default detector's code size on ``dataset`` (skae's own rule,
+    :func:`skae.outlier.default_code_size`); Fashion-MNIST's images have 784 columns."""
+    return default_code_size(ADBENCH.get(dataset.removeprefix("adbench/"), 784))
+
+
+def _check_keys(keys, allowed, where):
+    """Refuse keys outside ``allowed``, naming them and the allowed ones."""
+    unknown = sorted(set(keys) - set(allowed))
+    if unknown:
+        raise ValueError(f"{where}: unknown key{'s' if len(unknown) > 1 else ''} "
+                         f"{', '.join(map(repr, unknown))}; the allowed keys are "
+                         f"{', '.join(sorted(allowed))}.")  # fmt: skip
+
+
+def check(exp, name="experiment"):
+    """Every key of the experiment ``exp`` (as YAML gives it) known, or a ValueError."""
+    _check_keys(exp, EXPERIMENT_KEYS, name)
+    if exp.get("protocol") not in protocols.PROTOCOLS:
+        raise ValueError(f"{name}: protocol {exp.get('protocol')!r} is none of "
+                         f"{', '.join(sorted(protocols.PROTOCOLS))}.")  # fmt: skip
+    allowed = ENTRY_KEYS | protocols.PROTOCOLS[exp["protocol"]].keys
+    for i, entry in enumerate([exp.get("defaults", {}), *exp["jobs"]]):
+        where = f"{name}, " + (f"job {i} ({entry.get('method', '?')})" if i else "defaults")
+        _check_keys(entry, allowed, where)
+        for keys in entry.get("each", []):
+            _check_keys(keys, allowed - {"each"}, f"{where}, each")
+        for size, keys in (entry.get("at") or {}).items():
+            _check_keys(keys, allowed - {"each", "at"}, f"{where}, at {size}")
+    for target_ in exp.get("targets", ()):
+        _check_keys(target_, inspect.signature(target).parameters, f"{name}, a target")
+    if "select" in exp and exp["select"] not in RULES:
+        raise ValueError(f"{name}: select {exp['select']!r} is none of the rules "
+                         f"{', '.join(sorted(RULES))}.")  # fmt: skip
 
 
 def est(path, schedule=None, **params):
@@ -115,9 +173,11 @@ def _per_dataset(job, exp):
             for d in job.get("datasets", exp["dataset"])]  # fmt: skip
 
 
-def load(text):
-    """The experiment of YAML ``text``, its jobs expanded (but for seeds and data sets)."""
+def load(text, name="experiment"):
+    """The experiment of YAML ``text``, its keys checked, its jobs expanded (but for seeds
+    and data sets)."""
     exp = yaml.safe_load(text)
+    check(exp, name)
     for key in ("dataset", "seeds", "table", "figures", "image_shape"):
         if isinstance(exp.get(key), list):
             exp[key] = tuple(exp[key])
@@ -125,7 +185,7 @@ def load(text):
     exp["jobs"] = [job for entry in exp["jobs"] for job in entries(entry, exp)]
     exp.pop("defaults", None)
     if "select" in exp:
-        exp["select"] = globals()[exp["select"]]
+        exp["select"] = RULES[exp["select"]]
     return exp
 
 
@@ -137,6 +197,7 @@ def _params(exp, method):
     return next(j for j in exp["jobs"] if j["method"] == method)["estimator"]["params"]
 
 
+@rule
 def select_defaults(rows, exp):
     """The overcomplete default: the candidate whose worst margin over BernoulliRBM(100)
     across the six columns (two data sets x three downstream protocols) is the largest;
@@ -161,6 +222,7 @@ def select_defaults(rows, exp):
             "undercomplete": code(best_under["method"]), "noise": "masking"}  # fmt: skip
 
 
+@rule
 def select_beta(rows, exp):
     """The VAE's beta: the candidate with the best validation accuracy."""
     best = max((r for r in rows if r["method"].startswith("vae")), key=lambda r: r["accuracy"])
@@ -174,6 +236,7 @@ def _cheapest_of_the_best(score, seconds, tie):
     return min((m for m in score if score[m] >= top - tie), key=seconds)
 
 
+@rule
 def select_imputer(rows, exp):
     """The default: the candidate with the smallest mean log(RMSE / MICE's RMSE) over every
     data set and condition; candidates within 0.01 of the best tie, and the cheapest of
@@ -193,6 +256,7 @@ def select_imputer(rows, exp):
             "all": {m: round(v, 4) for m, v in sorted(mean.items(), key=lambda x: x[1])}}
 
 
+@rule
 def select_detector(rows, exp):
     """The default: the candidate with the largest mean of its two margins over
     IsolationForest (its mean AUROC over ADBench's sets, and over Fashion-MNIST's classes,
@@ -217,5 +281,5 @@ def select_detector(rows, exp):
 
 
 LABELS = yaml.safe_load((CONFIGS / "labels.yaml").read_text())  # the methods' names in figures
-EXPERIMENTS = {p.stem: load(p.read_text()) for p in sorted(CONFIGS.glob("*.yaml"))
+EXPERIMENTS = {p.stem: load(p.read_text(), p.stem) for p in sorted(CONFIGS.glob("*.yaml"))
                if p.stem != "labels"}

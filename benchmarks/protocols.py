@@ -1,18 +1,16 @@
-"""The protocols: each a function ``(job, data) -> list of result rows``.
+"""The protocols: each a function ``(job, data) -> list of result rows``, in one registry.
 
 A job is one entry of an experiment (``experiments.py``) with its seed; ``data``
-is ``(X_train, X_test, y_train, y_test)`` from :func:`load`. A row is a dict of
+is ``(X_train, X_test, y_train, y_test)`` from :func:`data.load`. A row is a dict of
 numbers; arrays for the figures go under the key ``"_arrays"`` (saved beside
-the cached row, never in the csv). A new protocol is one function here and its
-name in ``PROTOCOLS``.
+the cached row, never in the csv). A new protocol is one function registered with
+``@register(*keys)``, ``keys`` the job keys of its own that it reads (an experiment's
+entry with any other key is refused by ``experiments.py``). ``systems.py`` registers
+the protocols that measure skae as software.
 """
 
-import functools
-import importlib
-import os
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -22,83 +20,28 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from estimators import build
+
 C_GRID = (0.01, 0.1, 1.0, 10.0)
 N_IMAGES = 10  # test images kept for the figures
 SELECTION_ROWS = 10_000  # at most this many rows fit each candidate C of a linear probe
-ROOT = Path(__file__).resolve().parents[1]
+
+# protocol name -> function; each function's ``keys``: the job keys of its own it reads
+PROTOCOLS = {}
 
 
-# -- data ---------------------------------------------------------------------------------
+def register(*keys):
+    """Register the decorated protocol under its name, with the job ``keys`` it reads."""
+
+    def decorate(protocol):
+        protocol.keys = frozenset(keys)
+        PROTOCOLS[protocol.__name__] = protocol
+        return protocol
+
+    return decorate
 
 
-@functools.cache
-def load(dataset, split="test", seed=0):
-    """``(X_train, X_test, y_train, y_test)`` of ``dataset``.
-
-    ``split="test"``: Fashion-MNIST's official split; digits 75% / 25%, stratified by
-    ``seed``. ``split="validation"``: the training part of that split, cut again (a sixth
-    of Fashion-MNIST, a quarter of digits, stratified, seed 0), so that tuning never sees
-    the test set. ``"shifted-digits"`` is digits with its four one-pixel shifts appended.
-    """
-    from skae.datasets import fetch_fashion_mnist, load_digits
-
-    if dataset in TABLES:
-        return table(dataset, split)
-    if dataset.startswith("adbench/"):
-        return adbench(dataset, split, seed)
-    if dataset.startswith("one-class/"):
-        return one_class(dataset, split, seed)
-    if dataset == "fashion-mnist":
-        X_train, y_train = fetch_fashion_mnist(subset="train", return_X_y=True)
-        X_test, y_test = fetch_fashion_mnist(subset="test", return_X_y=True)
-    else:
-        X, y = load_digits(return_X_y=True)
-        X_train, X_test, y_train, y_test = train_test_split(
-            X, y, stratify=y, random_state=seed if split == "test" else 0
-        )
-    if split == "validation":
-        size = 10_000 if dataset == "fashion-mnist" else 0.25
-        X_train, X_test, y_train, y_test = train_test_split(
-            X_train, y_train, test_size=size, stratify=y_train, random_state=0
-        )
-    if dataset == "shifted-digits":
-        (X_train, y_train), (X_test, y_test) = shifted(X_train, y_train), shifted(X_test, y_test)
-    return X_train, X_test, y_train, y_test
-
-
-TABLES = ("letter", "spam", "breast_cancer", "wine", "diabetes", "digits-table")
-UCI = {"letter": ("LetterRecognition.csv", "lettr"), "spam": ("spam.csv", "type")}
-
-
-def shared_data():
-    """``../shared/data`` beside the repository, or ``$SKAE_DATA`` where the user says."""
-    return Path(os.environ.get("SKAE_DATA", ROOT.parent / "shared" / "data"))
-
-
-def table(dataset, split):
-    """A table for imputation, every column min-max scaled to [0, 1] as GAIN's protocol has
-    it: ``(X, None, y, None)``. ``split="test"``: every row (the reported draws);
-    ``"validation"``: a fixed half of the rows, for choosing defaults."""
-    import pandas as pd
-    import sklearn.datasets
-
-    if dataset in UCI:
-        name, label = UCI[dataset]
-        path = shared_data() / "uci" / name
-        if not path.exists():
-            raise FileNotFoundError(f"{path} not found: set SKAE_DATA to the folder holding "
-                                    "uci/ (see ../shared/data/README.md).")  # fmt: skip
-        frame = pd.read_csv(path)
-        X, y = frame.drop(columns=label).to_numpy(float), frame[label].to_numpy()
-    else:
-        loader = getattr(sklearn.datasets, f"load_{dataset.removesuffix('-table')}")
-        X, y = loader(return_X_y=True)
-    low, span = X.min(axis=0), np.ptp(X, axis=0)
-    X = (X - low) / np.where(span > 0, span, 1)
-    if split == "validation":
-        rows = np.random.default_rng(12345).permutation(len(X))[: len(X) // 2]
-        X, y = X[np.sort(rows)], y[np.sort(rows)]
-    return X, None, y, None
+# -- protocols --------------------------------------------------------------------------------
 
 
 def holes(X, pattern, rate, seed):
@@ -128,6 +71,7 @@ def holes(X, pattern, rate, seed):
     return mask
 
 
+@register("condition", "downstream", "pattern", "rate", "steps")
 def imputation(job, data):
     """GAIN's protocol: entries of a [0, 1]-scaled table removed by ``job["pattern"]`` at
     ``job["rate"]`` (draw = seed), the imputer fitted on the table with its holes and asked to
@@ -160,59 +104,6 @@ def imputation(job, data):
     return [row]
 
 
-def shifted(X, y):
-    """``X`` (8x8 images as rows) with its four one-pixel shifts appended, ``y`` repeated."""
-    images = X.reshape(-1, 8, 8)
-    out = [images]
-    for axis, step in ((1, 1), (1, -1), (2, 1), (2, -1)):
-        moved = np.roll(images, step, axis=axis)
-        edge = [slice(None)] * 3
-        edge[axis] = 0 if step == 1 else -1
-        moved[tuple(edge)] = 0
-        out.append(moved)
-    return np.concatenate(out).reshape(-1, 64), np.tile(y, 5)
-
-
-# -- estimators from their specs ------------------------------------------------------------
-
-
-def build(spec, seed):
-    """The estimator of ``spec`` (``{"estimator": "module.Class", "params": {...}}``, nested
-    specs allowed as parameters), with ``random_state=seed`` where it takes one. The key
-    ``"schedule": "cosine"`` adds skorch's cosine learning-rate decay over ``max_epochs``."""
-    if spec is None:
-        return None
-    module, name = spec["estimator"].rsplit(".", 1)
-    cls = getattr(importlib.import_module(module), name)
-    params = {k: _built(v, seed) for k, v in spec.get("params", {}).items()}
-    if spec.get("schedule") == "cosine":
-        from skorch.callbacks import LRScheduler
-        from torch.optim.lr_scheduler import CosineAnnealingLR
-
-        params["net_params"] = {
-            "callbacks": [LRScheduler(CosineAnnealingLR, T_max=params["max_epochs"])]
-        }
-    if cls.__name__ == "Pipeline":  # its steps: a list of (name, estimator) pairs
-        params["steps"] = list(params["steps"])
-    est = cls(**params)
-    if "random_state" in est.get_params(deep=False):
-        est.set_params(random_state=seed)
-    return est
-
-
-def _built(value, seed):
-    """A parameter's value: nested specs built (in lists too, as a Pipeline's steps), lists
-    (JSON's tuples) as tuples."""
-    if isinstance(value, dict) and "estimator" in value:
-        return build(value, seed)
-    if isinstance(value, (list, tuple)):
-        return tuple(_built(v, seed) for v in value)
-    return value
-
-
-# -- protocols --------------------------------------------------------------------------------
-
-
 def probe(F, y, seed, scalings=("standard",), n_jobs=1):
     """A LogisticRegression on features ``F``: C (and scaling) chosen on a held-out sixth
     of the rows, each candidate fitted on at most ``SELECTION_ROWS`` of the others;
@@ -234,6 +125,7 @@ def probe(F, y, seed, scalings=("standard",), n_jobs=1):
     return model(scaling, C).fit(F, y), C, scaling
 
 
+@register("classifier", "figures")
 def linear_probe(job, data):
     """Fit the job's transformer on the training set (no labels), then :func:`probe` on its
     codes; accuracy and reconstruction MSE on the test set. Raw pixels (no estimator) also
@@ -297,6 +189,7 @@ def _draw(y, n, seed):
     return np.sort(next(split.split(np.zeros(len(y)), y))[0])
 
 
+@register("anchor_rows", "budgets", "draws", "per_budget", "semi")
 def label_budgets(job, data):
     """Label efficiency. A transformer is fitted once on every training row without labels;
     then for each budget n and draw, a StandardScaler + LogisticRegression (C by 3-fold
@@ -344,6 +237,7 @@ def label_budgets(job, data):
     return rows
 
 
+@register()
 def downstream(job, data):
     """Validation macro-F1 of the job's codes under the three downstream protocols users
     pair a transformer with: LogisticRegression with C chosen by :func:`probe` after a
@@ -374,6 +268,7 @@ def _median_seconds(call, repeats):
     return float(np.median(times))
 
 
+@register()
 def deployment(job, data):
     """What a saved model costs: file sizes (pickle, skops, ONNX), load times, and the
     latency of ``transform`` for one row (median of 200 calls) and for 10,000 rows (median
@@ -423,51 +318,10 @@ def deployment(job, data):
     return [row]
 
 
-# -- anomaly detection on tables: ADBench -----------------------------------------------------
-
-FIT_ROWS, SCORE_ROWS = 10_000, 20_000  # the row caps of the anomaly protocol
+# -- anomaly detection -----------------------------------------------------------------------
 
 
-def adbench(name, split, seed):
-    """An ADBench set (``adbench/<file stem>``) under ADBench's unsupervised protocol: a
-    70/30 split stratified by the labels, drawn by ``seed``; the detectors fit the 70% with
-    its anomalies and no labels and score the 30%. On the largest sets at most
-    ``FIT_ROWS`` rows of the 70% are fitted and ``SCORE_ROWS`` of the 30% scored (stratified
-    subsamples, the same for every detector). ``split="validation"``: the 70% cut 70/30 again
-    in the same way, for choosing settings without the reported 30%."""
-    path = shared_data() / f"{name}.npz"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} not found: set SKAE_DATA to the folder holding "
-                                "adbench/ (see ../shared/data/README.md).")  # fmt: skip
-    with np.load(path, allow_pickle=False) as f:
-        X, y = f["X"].astype(np.float64), f["y"].astype(int)
-    X_fit, X_score, y_fit, y_score = train_test_split(X, y, test_size=0.3, stratify=y,
-                                                      random_state=seed)  # fmt: skip
-    if split == "validation":
-        X_fit, X_score, y_fit, y_score = train_test_split(
-            X_fit, y_fit, test_size=0.3, stratify=y_fit, random_state=seed)  # fmt: skip
-    (X_fit, y_fit), (X_score, y_score) = (_cap(X_fit, y_fit, FIT_ROWS, seed),
-                                          _cap(X_score, y_score, SCORE_ROWS, seed))  # fmt: skip
-    return X_fit, X_score, y_fit, y_score
-
-
-def one_class(name, split, seed):
-    """``one-class/<data set>/<class>``: the training rows of one class (no outliers, no
-    labels) to fit, every test row to score, labelled 1 (an anomaly) where of another
-    class: the one-class protocol of Ruff et al. (2018) under the anomaly protocol."""
-    _, dataset, label = name.split("/")
-    X_train, X_test, y_train, y_test = load(dataset, split, seed)
-    normal = y_train == int(label)
-    return X_train[normal], X_test, np.zeros(normal.sum(), int), (y_test != int(label)) * 1
-
-
-def _cap(X, y, rows, seed):
-    if len(X) <= rows:
-        return X, y
-    X, _, y, _ = train_test_split(X, y, train_size=rows, stratify=y, random_state=seed)
-    return X, y
-
-
+@register("fit_rows")
 def anomaly(job, data):
     """The detector fitted on the fitting rows without their labels (a job's ``fit_rows``:
     a random subsample of them, for a slow detector); AUROC and average precision of its
@@ -500,9 +354,3 @@ def outlyingness(detector, X):
     if hasattr(detector, "decision_scores_"):  # a fitted pyod detector
         return detector.decision_function(X)
     return -detector.score_samples(X)
-
-
-PROTOCOLS = {
-    f.__name__: f
-    for f in (linear_probe, label_budgets, downstream, deployment, imputation, anomaly)
-}

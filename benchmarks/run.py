@@ -37,8 +37,9 @@ SKAE = HERE.parent / "skae"
 sys.path.insert(0, str(HERE))
 
 import experiments  # noqa: E402
+import protocols  # noqa: E402
 import report  # noqa: E402
-import systems  # noqa: E402
+import systems  # noqa: E402, F401  (registers its protocols in protocols.PROTOCOLS)
 
 
 def expand(name, exp):
@@ -56,7 +57,7 @@ def expand(name, exp):
 
 
 @functools.cache
-def fingerprint(modules=(), files=("protocols",)):
+def fingerprint(modules=(), files=("data", "estimators", "protocols")):
     """What a cached result depends on beside its job: the protocols' ``files``, the library
     versions, skae's version and data loaders, and the source of the skae ``modules`` the
     job imports. A job keeps its results when other parts of skae change."""
@@ -103,8 +104,11 @@ def settings(job):
 
 
 def key(job):
-    """The cache key of ``job``: its settings and the fingerprint of the code it depends on."""
-    files = ("protocols",) + ("systems",) * (job.get("protocol") in systems.PROTOCOLS)
+    """The cache key of ``job``: its settings and the fingerprint of the code it depends on
+    (the data loader, the estimator specs, the protocols, and the file of its protocol)."""
+    protocol = protocols.PROTOCOLS.get(job.get("protocol"))
+    home = protocol.__module__ if protocol else "protocols"
+    files = ("data", "estimators", "protocols") + ((home,) if home != "protocols" else ())
     text = settings(job) + fingerprint(skae_modules(job), files)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -123,15 +127,15 @@ def earlier(folder):
 def _work(job, threads):
     """Run one job (in this process or a worker): its rows, seconds and provenance."""
     sys.path.insert(0, str(HERE))
+    import data
     import protocols
-    import systems
+    import systems  # noqa: F401, F811  (registers its protocols)
     import torch
 
     torch.set_num_threads(threads)
-    module = systems if job["protocol"] in systems.PROTOCOLS else protocols  # as key() says
-    data = module.load(job["dataset"], job["split"], job["seed"])
+    loaded = data.load(job["dataset"], job["split"], job["seed"])
     start = time.perf_counter()
-    rows = module.PROTOCOLS[job["protocol"]](job, data)
+    rows = protocols.PROTOCOLS[job["protocol"]](job, loaded)
     return job, rows, time.perf_counter() - start, threads
 
 

@@ -1,7 +1,8 @@
 """Protocols that measure skae as software rather than as a model: the speed of ``fit``
 and ``transform`` against a bare PyTorch loop, the memory of ``fit`` against the data's
-size, and GridSearchCV on one core, loky and dask. Each is ``(job, data) -> rows`` as in
-``protocols.py``; a job's cached result depends on this file and on protocols.py.
+size, GridSearchCV on one core, loky and dask, and fits on a busy machine with one torch
+thread or more. Each is ``(job, data) -> rows``, registered in ``protocols.PROTOCOLS``
+as the others; a job's cached result depends on this file and on protocols.py.
 """
 
 import json
@@ -14,18 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-import protocols
+from data import load
+from estimators import build
+from protocols import register
 
 HERE = Path(__file__).resolve().parent
-
-
-def load(dataset, split="test", seed=0):
-    """``"random/<rows>x<columns>"``: float32 uniform in [0, 1] (as ``X_train``, drawn by
-    ``seed``); any other data set as :func:`protocols.load` has it."""
-    if not dataset.startswith("random/"):
-        return protocols.load(dataset, split, seed)
-    n, d = map(int, dataset.removeprefix("random/").split("x"))
-    return np.random.default_rng(seed).random((n, d), dtype=np.float32), None, None, None
 
 
 def _seconds(call):
@@ -65,6 +59,7 @@ def bare_fit(module, X, batch_size, epochs):
             optimizer.step()
 
 
+@register("condition", "repeats", "transform_rows")
 def speed(job, data):
     """Samples per second of ``fit``: skae, skae with torch's unfused Adam (the bare loop's
     kernel, so that the ratio isolates the rest of the library) and :func:`bare_fit`,
@@ -78,7 +73,7 @@ def speed(job, data):
 
     X = data[0]
     y = np.arange(len(X)) % 10
-    est = protocols.build(job["estimator"], 0)
+    est = build(job["estimator"], 0)
     fitted = clone(est).fit(X, y)  # a warm-up, and the model timed below
     row, network = {}, fitted.module_ if is_classifier(est) else fitted.module_.encoder
     if not is_classifier(est):
@@ -118,7 +113,7 @@ import json, sys, threading, time
 import numpy as np
 from sklearn.base import clone
 sys.path.insert(0, sys.argv[1])
-import protocols
+from estimators import build
 
 def anon():  # memory the process allocated itself (not the page cache of a memmap)
     with open("/proc/self/status") as f:
@@ -126,7 +121,7 @@ def anon():  # memory the process allocated itself (not the page cache of a memm
 
 spec, path, n, d, case = json.loads(sys.argv[2]), sys.argv[3], *map(int, sys.argv[4:6]), sys.argv[6]
 X = np.memmap(path, dtype=np.float32, mode="r", shape=(n, d))
-est = protocols.build(spec, 0)
+est = build(spec, 0)
 clone(est).fit(np.random.rand(64, d).astype(np.float32))  # warm torch up
 if case == "transform":
     est.fit(X[:2000])
@@ -150,6 +145,7 @@ print(json.dumps({"data": X.nbytes, "growth": max(peak[0], anon()) - before,
 """
 
 
+@register()
 def memory(job, data):
     """The growth of private memory (``RssAnon``) during ``fit`` (or ``transform``, after a
     fit on 2,000 rows), sampled every millisecond in a fresh process that reads the data as
@@ -169,6 +165,7 @@ def memory(job, data):
              "seconds": r["seconds"], "rows_per_second": len(X) / r["seconds"]}]  # fmt: skip
 
 
+@register("cv", "grid")
 def grid_search(job, data):
     """GridSearchCV over the job's ``estimator`` with its ``grid`` and ``cv``, timed with one
     job, with loky (``n_jobs=2``) and on a dask ``LocalCluster`` of 2 process workers
@@ -182,7 +179,7 @@ def grid_search(job, data):
     scores, seconds = {}, {}
 
     def search(label, n_jobs):
-        gs = GridSearchCV(protocols.build(job["estimator"], 0), job["grid"], cv=job["cv"],
+        gs = GridSearchCV(build(job["estimator"], 0), job["grid"], cv=job["cv"],
                           n_jobs=n_jobs)  # fmt: skip
         seconds[label] = _seconds(lambda: gs.fit(X, y))
         scores[label] = gs.cv_results_["mean_test_score"].tolist()
@@ -196,4 +193,49 @@ def grid_search(job, data):
              "same_scores": float(scores[k] == scores["n_jobs=1"])} for k, s in seconds.items()]
 
 
-PROTOCOLS = {f.__name__: f for f in (speed, memory, grid_search)}
+BUSY = "while True: pass"  # the other program of a busy machine: one core, spinning
+
+
+def _thread_counts():
+    """The torch threads of a worker of ``Parallel(n_jobs=2)`` with loky (joblib limits its
+    workers' thread pools to cores / n_jobs, as for scikit-learn's own estimators)."""
+    import joblib
+
+    def threads():
+        import torch
+
+        return torch.get_num_threads()
+
+    return joblib.Parallel(n_jobs=2)(joblib.delayed(threads)() for _ in range(2))
+
+
+@register("condition", "busy", "threads", "limit")
+def threads(job, data):
+    """The seconds of ``fit`` with ``threads`` torch threads (``torch.set_num_threads``), on
+    an idle machine or, with ``busy``, while another process spins on one core; with
+    ``limit``, the fit runs inside ``threadpoolctl.threadpool_limits(limit)``, the limit
+    scikit-learn's own estimators honour (torch's OpenMP pool reads it). Also the torch
+    threads a loky worker of ``n_jobs=2`` starts with."""
+    import contextlib
+
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    X = data[0]
+    est = build(job["estimator"], 0)
+    before = torch.get_num_threads()
+    torch.set_num_threads(job["threads"])
+    other = subprocess.Popen([sys.executable, "-c", BUSY]) if job.get("busy") else None
+    try:
+        limit = threadpool_limits(job["limit"]) if job.get("limit") else contextlib.nullcontext()
+        with limit:
+            used = torch.get_num_threads()
+            seconds = _median({"fit": lambda: est.fit(X)}, 3)["fit"]
+    finally:
+        if other is not None:
+            other.kill()
+            other.wait()
+        torch.set_num_threads(before)
+    return [{"torch_threads": used, "seconds": seconds,
+             "rows_per_second": len(X) * est.max_epochs / seconds,
+             "loky_worker_threads": min(_thread_counts())}]  # fmt: skip

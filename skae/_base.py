@@ -1,41 +1,46 @@
-"""THE fit sequence of every skae estimator, its hooks, and the one trainer state.
+"""The base of every skae estimator that trains a network: its hooks, then its fit sequence.
 
-:class:`_NetEstimator` holds the shared parameters and the one fit sequence:
-check parameters, validate the data, seed, build the module, make the net,
-train, set the fitted state (all fitted attributes in one place,
-:meth:`_NetEstimator._set_fitted`). A concrete estimator adds its
-parameters and implements one hook, ``_architecture``; a new training
-objective is the hook ``_objective`` (see :mod:`skae.objectives`).
-:class:`_PartialFitMixin` adds ``partial_fit`` and ``warm_start``.
+Read it top to bottom. :class:`_NetEstimator` first declares, in one block,
+every hook and flag the fit sequence reads, each with what it is for and
+when it is called; an estimator must implement ``_architecture`` (abstract)
+and may override the others. Then comes the one fit sequence, ``fit`` and
+``partial_fit`` through ``_fit(X, y, *, incremental)``::
 
-Parameter constraints are declared by the class or mixin that introduces
-each parameter and merged along the MRO at class creation; a parameter of
-``__init__`` without a constraint is an error at import. Each class writes out
-its docstring; the entries every estimator shares are substituted from
-:mod:`skae._docs`.
+    _check_params -> _validate_fit_data -> _start (a stream: started or continued)
+    -> stream.train -> _set_fitted
+
+as in scikit-learn's MLP (``fit`` -> ``_fit`` -> ``_validate_input`` ->
+``_initialize`` -> ``_fit_stochastic``). What continues training (the skorch
+net and the fit's generators) is one object, :class:`skae._training._Trainer`.
+
+A new architecture is one ``nn.Module`` (``skae/modules.py``) and one
+``_architecture``; a new training objective is one function
+(``skae/objectives.py``) returned by ``_objective``. Each estimator writes out
+its parameters, its whole ``_parameter_constraints`` (merged explicitly with
+``_NetEstimator._parameter_constraints``) and its docstring; the entries every
+estimator shares are substituted from :mod:`skae._docs` by the visible
+decorator ``@_docs.substitute``.
 """
 
 import contextlib
 import copy
-import inspect
 import warnings
+from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from skorch.history import History
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_is_fitted
 
-from . import _docs
-from ._checks import _InputChecks, check_widths
+from ._checks import check_input, check_widths, refuse_bools, validate_args
+from ._data import ArrayDataset
 from ._inference import forward, prepare_inference
 from ._persistence import restore, saved_state
-from ._sklearn import Interval, StrOptions, _fit_context
-from ._data import ArrayDataset
 from ._random import Randomness, draw_seed, initialized, resolve_device
-from ._training import check_net_params, make_net, train
-from .modules import ACTIVATIONS
+from ._sklearn import Interval, _fit_context, _generate_get_feature_names_out
+from ._training import _Trainer, check_net_params, make_net
 
 # rows of the training data (evenly spaced) encoded to look for dead code units
 DEAD_CODE_ROWS = 1024
@@ -56,22 +61,12 @@ def unchanged_on_failure(est):
         raise
 
 
-class _Trainer:
-    """The one stream state: what continues training. The skorch net and the fit's
-    generators, whether they come from ``partial_fit`` (a stream, which pickles with its
-    optimizer), and, for a stream loaded from a file, the saved optimizer state and
-    generators (``resume``) in place of the net."""
+class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
+    """The training parameters, hooks and fit sequence of every skae network estimator."""
 
-    def __init__(self, net, rng, streaming, resume=None):
-        self.net, self.rng, self.streaming, self.resume = net, rng, streaming, resume
-
-
-class _NetEstimator(_InputChecks, BaseEstimator):
-    """Parameters, THE fit sequence, batched inference and pickling of all skae estimators."""
-
+    # the parameters every network estimator has; each estimator merges them into its own,
+    # in the open: {**_NetEstimator._parameter_constraints, "hidden_sizes": [...], ...}
     _parameter_constraints = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATIONS))],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -80,103 +75,99 @@ class _NetEstimator(_InputChecks, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "net_params": [dict, None],
-        "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
-    # parameters that are tuples of positive ints (layer widths)
+
+    # --- the hooks and flags the fit sequence reads, in the order it reads them --------------
+
+    #: Parameters that are tuples of layer widths (positive ints, or "auto"): checked by
+    #: ``_check_params``.
     _width_params = ()
-    # fit continues from the fitted module (warm_start / partial_fit)
+    #: Whether ``fit`` with ``warm_start=True`` continues from the fitted network (the
+    #: estimators with ``partial_fit``); their last stream is kept for ``partial_fit``.
     _continues = False
-    # the early-stopping split is stratified by the labels
+    #: Whether early stopping's held-out split is stratified by the targets (the classifier).
     _stratify = False
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        merged = {}
-        for klass in reversed(cls.__mro__):
-            merged.update(klass.__dict__.get("_parameter_constraints", {}))
-        cls._parameter_constraints = merged
-        if "__init__" in cls.__dict__:
-            params = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-            missing = [p for p in params if p not in merged]
-            if missing:
-                raise TypeError(
-                    f"{cls.__name__} has parameters without constraints: {missing}; declare "
-                    "them in _parameter_constraints of the class or mixin that introduces them."
-                )
-            cls._parameter_constraints = {p: merged[p] for p in params}  # its own only
-        _docs.substitute(cls)
+    def _check_params(self):
+        """Called first by every fit, after sklearn's ``_parameter_constraints``: the
+        checks those cannot express (widths, ``net_params``, the device). Raises
+        ValueError; an override calls ``super()._check_params()``."""
+        for name in self._width_params:
+            check_widths(name, getattr(self, name))
+        check_net_params(self.net_params, self.get_params(deep=False))
+        resolve_device(self.device)
 
-    # --- hooks ----------------------------------------------------------------------------------
+    def _validate_fit_data(self, X, y, reset):
+        """Called second: the checked training data, the targets the net trains on (None
+        for an autoencoder) and the fitted attributes decided from the data (a dict).
+        ``reset`` is False when the fit continues a fitted model (same features)."""
+        return self._validate_X(X, reset=reset), None, {}
 
+    @abstractmethod
     def _architecture(self, n_features, corruption, fitted):
-        """The untrained network for rows of ``n_features``. One per architecture.
+        """The untrained network for rows of ``n_features``: THE hook of an architecture.
 
         ``corruption`` is the training noise module (None: none); ``fitted`` the
         fitted attributes the network depends on (e.g. ``image_shape_``,
-        ``layers_``, ``classes_``). Fitting initialises it (``_build_module``);
-        loading a saved model fills it with the saved weights (see
-        :mod:`skae._persistence`), so that no file holds a pickled network.
+        ``layers_``, ``classes_``). Called when a fit starts a new network (through
+        ``_build_module``) and when a saved model is loaded: the loaded network is
+        this one filled with the saved weights, so that no file holds a pickled
+        network (see :mod:`skae._persistence`).
         """
-        raise NotImplementedError
 
     def _build_module(self, X, y, rng, found):
-        """The initialised network to train on ``X`` (and targets ``y``), and the
-        fitted attributes it decides (a builder that trains parts first, the stacked
-        layers, decides ``layers_``). ``found`` holds those found validating the data.
-        """
+        """Called when a fit starts a new network: the network initialised from the fit's
+        generators, and the fitted attributes it decides (a dict). ``found`` holds those
+        ``_validate_fit_data`` decided. The stacked estimators override it to pretrain
+        their layers first (deciding ``layers_``)."""
         module = self._architecture(X.shape[1], self._corruption(X), found)
         return initialized(module, rng), {}
 
-    def _weights_in_layers(self):
-        """Whether ``module_`` is made of ``layers_``' own weights (nothing to save twice)."""
-        return False
-
-    def __getstate__(self):
-        """The state to save: settings, fitted attributes, the weights as numpy arrays
-        (``_persistence.saved_state``); pickle, joblib and ``skops.io`` all call it."""
-        return saved_state(self, dict(super().__getstate__()))  # a copy of the live __dict__
-
-    def __setstate__(self, state):
-        """Load a saved state, checked, and rebuild the network (``_persistence.restore``)."""
-        restore(self, state, super().__setstate__)
-
     def _corruption(self, X):
-        """The training corruption of the input (see :mod:`skae.noise`); None: none."""
+        """The training corruption module for training data ``X`` (see :mod:`skae.noise`);
+        None: none. Called by ``_build_module`` and when a saved model is loaded."""
         return None
 
+    def _epochs(self, n_samples):
+        """The passes ``fit`` makes over ``n_samples`` rows: ``max_epochs``."""
+        return self.max_epochs
+
     def _criterion(self):
+        """The loss class skorch compares the network's output with the targets by."""
         return torch.nn.MSELoss
 
     def _objective(self, n_features):
         """Loss terms added to the criterion's (see :mod:`skae.objectives`); None: none."""
         return None
 
-    def _encoder(self):
-        return self.module_.encoder
-
-    def _net_params(self):
-        """The skorch settings of the training net: ``net_params`` and what the
-        estimator adds to them (e.g. parameter groups, callbacks)."""
+    def _net_params(self, epochs):
+        """The skorch settings of the training net (``epochs`` passes): ``net_params`` and
+        what the estimator adds to them (parameter groups, callbacks)."""
         return self.net_params
 
     def _fit_rows(self, targets):
         """The rows of ``X`` the net trains on (None: all), e.g. the labeled ones."""
         return None
 
-    def _validate_fit_data(self, X, y, reset):
-        """Checked training data, targets (None for autoencoders), and fitted attributes."""
-        return self._validate_X(X, reset=reset), None, {}
+    def _finish_fit(self, X):
+        """Called last, once the trained network is in ``module_`` and ready for inference:
+        what a fit sets from it (``X`` its training data). By default the output width and
+        the dead-code check."""
+        self._n_features_out = self.n_components
+        self._warn_dead_codes(X)
 
-    # --- the fit sequence -----------------------------------------------------------------------
+    def _encoder(self):
+        """The part of ``module_`` that ``transform`` applies."""
+        return self.module_.encoder
 
-    def _check_params(self):
-        """Checks that ``_parameter_constraints`` cannot express. Raises ValueError."""
-        for name in self._width_params:
-            check_widths(name, getattr(self, name))
-        check_net_params(self.net_params, self.get_params(deep=False))
-        resolve_device(self.device)
+    def _weights_in_layers(self):
+        """Whether ``module_`` is made of ``layers_``' own weights (saved once, with them)."""
+        return False
+
+    # --- the fit sequence ------------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -202,101 +193,98 @@ class _NetEstimator(_InputChecks, BaseEstimator):
         stopping, continuing the stream) ``partial_fit``, as in sklearn's MLP."""
         with unchanged_on_failure(self):
             self._check_params()
-            fitted_before = hasattr(self, "module_")
-            continued = fitted_before and (incremental or (self._continues and self.warm_start))
-            X, targets, found = self._validate_fit_data(X, y, reset=not continued)
-            net, module, rng, fitted = self._start(X, targets, found, continued, incremental)
-            history = History()
-            if net is not None:
-                done = len(net.history) if net.initialized_ else 0
-                rows = self._fit_rows(targets) if targets is not None else None
-                train(net, ArrayDataset(X, targets, index=rows), rng, net.max_epochs)
-                module, history = net.module_, net.history[done:]
-            self._set_fitted(module, history, X, fitted, continued, incremental)
-            if self._continues:
-                self._trainer = _Trainer(net, rng, streaming=incremental)
+            warm = hasattr(self, "module_") and (
+                incremental or (self._continues and self.warm_start))  # fmt: skip
+            X, targets, fitted = self._validate_fit_data(X, y, reset=not warm)
+            stream = self._start(X, targets, fitted, warm, incremental)
+            rows = self._fit_rows(targets) if targets is not None else None
+            history = stream.train(ArrayDataset(X, targets, index=rows))
+            self._set_fitted(stream, history, X, warm, incremental)
         return self
 
-    def _start(self, X, targets, found, continued, incremental):
-        """The net (None: no epochs), module, generators and fitted attributes this fit
-        starts from: a stream continues on copies of its net and generators (the net's
-        shuffling generator is ``rng.numpy``; deepcopy keeps that link), so that a failure
-        leaves the model as it was; any other fit starts fresh generators from
-        ``random_state`` and the fitted module (continued) or a new one."""
-        trainer = getattr(self, "_trainer", None)
-        streaming = trainer is not None and trainer.streaming
-        if incremental and continued and streaming and trainer.net is not None:
-            net, rng = copy.deepcopy((trainer.net, trainer.rng))
-            return net, None, rng, found
+    def _start(self, X, targets, fitted, warm, incremental):
+        """The stream this fit trains: a ``partial_fit`` stream continues on copies of its
+        net and generators (so that a failure leaves the model as it was); any other fit
+        starts fresh generators from ``random_state`` and trains the fitted network
+        (``warm``) or a new one."""
+        previous = getattr(self, "_trainer", None)
+        if incremental and warm and previous is not None and previous.continues():
+            return previous.copy(fitted)
         rng = Randomness(draw_seed(self.random_state), resolve_device(self.device))
-        if continued:
-            module, fitted = copy.deepcopy(self.module_), found
+        if warm:
+            module = copy.deepcopy(self.module_)
         else:
             # torch's layers draw default weights from the global generator as they are
             # built; the fit's own generator then redraws them (fork_rng keeps the
             # caller's global state as it was)
             with torch.random.fork_rng(devices=[]):
-                module, decided = self._build_module(X, targets, rng, found)
-            fitted = found | decided
-        if incremental:
-            net = self._make_net(module, rng, 1, False, X.shape[1])
-            if streaming and trainer.resume is not None:  # loaded mid-stream
-                rng.set_state(trainer.resume["rng"])
-                net.initialize()
-                net.optimizer_.load_state_dict(trainer.resume["optimizer"])
-            return net, module, rng, fitted
-        if not self.max_epochs:
-            return None, module, rng, fitted
-        net = self._make_net(module, rng, self._epochs(X.shape[0]), self.early_stopping,
-                             X.shape[1])
-        return net, module, rng, fitted
+                module, decided = self._build_module(X, targets, rng, fitted)
+            fitted = fitted | decided
+        epochs = 1 if incremental else self._epochs(X.shape[0])
+        net = None
+        if epochs:
+            net = make_net(
+                module, self._criterion(), self, rng,
+                max_epochs=epochs,
+                net_params=self._net_params(epochs),
+                stratify=self._stratify,
+                early_stopping=self.early_stopping and not incremental,
+                objective=self._objective(X.shape[1]),
+            )  # fmt: skip
+        stream = _Trainer(net, rng, streaming=incremental, module=module, fitted=fitted)
+        if incremental and previous is not None and previous.resume is not None:
+            stream.resume_from(previous.resume)  # a stream loaded from a file, mid-way
+        return stream
 
-    def _epochs(self, n_samples):
-        """The passes ``fit`` makes over ``n_samples`` rows: ``max_epochs``."""
-        return self.max_epochs
-
-    def _make_net(self, module, rng, epochs, early_stopping, n_features):
-        """The skorch net that trains ``module`` with this estimator's settings."""
-        return make_net(
-            module,
-            self._criterion(),
-            self,
-            rng,
-            max_epochs=epochs,
-            net_params=self._net_params(),
-            stratify=self._stratify,
-            early_stopping=early_stopping,
-            objective=self._objective(n_features),
-        )
-
-    def _set_fitted(self, module, history, X, fitted, continued, incremental):
+    def _set_fitted(self, stream, history, X, warm, incremental):
         """Every fitted attribute, in one place."""
+        module = stream.module
         module.eval()
-        self.__dict__.update(fitted)
+        self.__dict__.update(stream.fitted)
         self.module_ = module
+        self.device_ = str(next(module.parameters()).device)
         losses = [float(h["train_loss"]) for h in history]
-        start = self.n_iter_ if continued else 0  # the epochs before this training
+        start = self.n_iter_ if warm else 0  # the epochs before this training
         self.n_iter_ = start + len(losses)
-        self.loss_curve_ = (self.loss_curve_ if continued else []) + losses
+        self.loss_curve_ = (self.loss_curve_ if warm else []) + losses
         self.history_ = history
-        if not (incremental and continued):  # partial_fit adds nothing to fit's validation record
+        if not (incremental and warm):  # partial_fit adds nothing to fit's validation record
             scored = [(start + i, h) for i, h in enumerate(history, 1) if "valid_loss" in h]
-            epochs = [epoch for epoch, _ in scored]
             valid = [-float(h["valid_loss"]) for _, h in scored]
             self.validation_scores_ = valid or None
-            self.validation_epochs_ = epochs or None
+            self.validation_epochs_ = [epoch for epoch, _ in scored] or None
             self.best_validation_score_ = max(valid) if valid else None
         if self.validation_scores_ is None:
             self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
         else:
             self.best_loss_ = None
+        if stream.net is not None and not incremental:
+            self._warn_unconverged(losses, stream.net.max_epochs)
+        if self._continues:
+            self._trainer = stream
         prepare_inference(self)
         self._finish_fit(X)
 
-    def _finish_fit(self, X):
-        """What a fit sets once the network is trained (``X`` its training data)."""
-        self._n_features_out = self.n_components
-        self._warn_dead_codes(X)
+    # --- what a fit warns about ------------------------------------------------------------------
+
+    def _warn_unconverged(self, losses, epochs):
+        """ConvergenceWarning when ``fit`` ran all its ``epochs`` (no early stop) and the
+        training loss was still falling, as MLPClassifier warns at ``max_iter``.
+
+        Still falling: the last epoch's loss is below the lowest loss of the epochs
+        before the last ``n_iter_no_change`` by more than ``tol`` relative to it (the
+        rule of MLPClassifier's stopping, on the training loss)."""
+        if len(losses) < epochs or len(losses) <= self.n_iter_no_change:
+            return
+        before = min(losses[: -self.n_iter_no_change])
+        if losses[-1] < before - self.tol * abs(before):
+            warnings.warn(
+                f"{type(self).__name__} ran its {epochs} epochs and the training loss was "
+                f"still falling ({before:.4g} -> {losses[-1]:.4g} over the last "
+                f"{self.n_iter_no_change}): the network has not converged. Raise max_epochs, "
+                "or set early_stopping=True to stop when the held-out loss stops improving.",
+                ConvergenceWarning,
+            )
 
     def _warn_dead_codes(self, X):
         """ConvergenceWarning when more than half of the code units are dead.
@@ -323,44 +311,40 @@ class _NetEstimator(_InputChecks, BaseEstimator):
                 ConvergenceWarning,
             )
 
+    # --- input, output names, saving -------------------------------------------------------------
 
-class _PartialFitMixin:
-    """``partial_fit`` and ``warm_start``, as in ``MLPRegressor``."""
+    def _validate_X(self, X, y="no_validation", reset=False):
+        """The one input check (:func:`skae._checks.check_input`); with ``y``, ``(X, y)``."""
+        return check_input(self, X, y, reset=reset)
 
-    _continues = True
-    _parameter_constraints = {"warm_start": ["boolean"]}
+    def _validate_params(self):
+        """sklearn's check of ``_parameter_constraints``, and bools refused where numbers
+        are asked for (``_sklearn``'s ``Interval(Integral)`` accepts True)."""
+        super()._validate_params()
+        refuse_bools(self)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
-        """One pass over the block ``X``, continuing from the current state.
-
-        The first call builds the network (as ``fit`` does, with
-        ``random_state``); later calls check that ``X`` has the same
-        features and continue the stream with the same optimizer state and
-        random generators, so that passes over the same data equal the
-        epochs of ``fit``. ``partial_fit`` trains on every row of the
-        block: it never holds rows out and never stops early, whatever
-        ``early_stopping`` says (as in ``MLPRegressor``). It adds one entry
-        to ``loss_curve_`` and one to ``n_iter_``, and nothing to
-        ``validation_scores_``, which describes ``fit``'s epochs.
-
-        After ``fit`` (or ``warm_start``), the stream starts with a fresh
-        optimizer from the fitted weights, pickled or not. A model whose
-        last training was ``partial_fit`` pickles its optimizer state and
-        generators too (for Adam, twice the weights more), so that a stream
-        of blocks continues exactly after a trip through pickle, as
-        dask-ml's ``Incremental`` makes between workers.
+    @validate_args(input_features=["array-like", None])
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output features: the class name in lower case and a number.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            One block of training data.
-        y : None
-            Ignored.
+        input_features : array-like of str or None, default=None
+            Ignored but for a check against ``feature_names_in_``.
 
         Returns
         -------
-        self : object
-            The updated estimator.
+        feature_names_out : ndarray of str objects
+            ``["aetransformer0", "aetransformer1", ...]``, as PCA names its components.
         """
-        return self._fit(X, None, incremental=True)
+        check_is_fitted(self, "_n_features_out")
+        return _generate_get_feature_names_out(self, self._n_features_out, input_features)
+
+    def __getstate__(self):
+        """The state to save: settings, fitted attributes, the weights as numpy arrays
+        (``_persistence.saved_state``); pickle, joblib and ``skops.io`` all call it."""
+        return saved_state(self, dict(super().__getstate__()))  # a copy of the live __dict__
+
+    def __setstate__(self, state):
+        """Load a saved state, checked, and rebuild the network (``_persistence.restore``)."""
+        restore(self, state, super().__setstate__)

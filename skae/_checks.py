@@ -1,4 +1,4 @@
-"""The one validation path of every public entry point of skae.
+"""The one validation path of every public entry point of skae, and the image-shape rule.
 
 Input: :func:`check_input` (sklearn's validation, plus what sklearn lets
 through that skae refuses: text, values beyond float32), with a fast path for
@@ -9,6 +9,7 @@ functions and methods by the :func:`validate_args` decorator.
 
 import functools
 import inspect
+import math
 from numbers import Integral
 
 import numpy as np
@@ -18,23 +19,6 @@ from ._sklearn import InvalidParameterError, validate_parameter_constraints
 
 # inputs of at most this many values may take the fast path of input checks
 SMALL_INPUT = 2**16
-
-
-class _InputChecks:
-    """``_validate_X``: the one input check of every skae estimator."""
-
-    def _validate_X(self, X, y="no_validation", reset=False):
-        """sklearn's input checks (and, unless ``reset``, the fitted check).
-
-        With ``y`` given, returns ``(X, y)`` checked together, as
-        ``validate_data`` does. Numeric input is kept in its dtype (a memmap
-        stays a memmap) and cast to float32 batch by batch.
-        """
-        return check_input(self, X, y, reset=reset)
-
-    def _validate_params(self):
-        super()._validate_params()
-        refuse_bools(self)
 
 
 def check_input(estimator, X, y="no_validation", reset=False):
@@ -196,3 +180,31 @@ def check_float32_range(X):
             "in which skae computes: scale it first."
         )
     return X
+
+
+def resolve_image_shape(image_shape, n_features):
+    """``(C, H, W)`` of rows of ``n_features`` values: THE image-shape rule of skae
+    (ConvAETransformer's ``image_shape`` and the Displays). None: a square single-channel
+    image when ``n_features`` is a square number, else each row as a 1 x n_features strip."""
+    if image_shape is None:
+        side = math.isqrt(n_features)
+        return (1, side, side) if side * side == n_features else (1, 1, n_features)
+    if not isinstance(image_shape, (tuple, list)):
+        raise ValueError(
+            f"image_shape must be (H, W) or (C, H, W) of positive ints, or None, got "
+            f"{image_shape!r}."
+        )
+    shape = tuple(image_shape)
+    if len(shape) not in (2, 3) or not positive_ints(shape):
+        raise ValueError(
+            "image_shape must be (H, W) or (C, H, W) of positive ints, or None, "
+            f"got {image_shape!r}."
+        )
+    shape = (1, *shape) if len(shape) == 2 else shape
+    if math.prod(shape) != n_features:
+        raise ValueError(
+            f"image_shape {tuple(image_shape)} holds {math.prod(shape)} values, but X has "
+            f"{n_features} features per row. Set image_shape to the shape of one image, "
+            "(H, W) or (C, H, W), or to None (a square image, or a 1 x n_features strip)."
+        )
+    return shape

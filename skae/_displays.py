@@ -2,13 +2,12 @@
 containers, a fitted model's training noise."""
 
 import copy
-import math
 
 import numpy as np
 import torch
 
 from ._sklearn import HasMethods, _safe_indexing
-from .conv import resolve_image_shape
+from ._checks import resolve_image_shape
 
 
 def _check_matplotlib_support(caller_name):
@@ -31,26 +30,17 @@ def _axes(ax, figsize):
 
 
 def _image_shape(estimator, n_features, image_shape):
-    """``(H, W)`` or ``(C, H, W)`` of one row: given, the estimator's, or square."""
+    """``(H, W)`` or ``(C, H, W)`` of one row: given, the estimator's, or by skae's one
+    image-shape rule (:func:`skae._checks.resolve_image_shape`: square, else a strip)."""
     if image_shape is None:
         image_shape = getattr(estimator, "image_shape_", None)
     if image_shape is None:
-        side = math.isqrt(n_features)
-        if side * side != n_features:
-            raise ValueError(
-                f"Rows of {n_features} features are not square images: pass "
-                "image_shape=(H, W) or (C, H, W)."
-            )
-        return (side, side)
+        return resolve_image_shape(None, n_features)[1:]
     return _check_image_shape(image_shape, n_features)
 
 
 def _check_image_shape(image_shape, n_features):
-    """``image_shape`` as a tuple, checked as ConvAETransformer checks its own."""
-    if not isinstance(image_shape, (tuple, list)):
-        raise ValueError(
-            f"image_shape must be (H, W) or (C, H, W) of positive ints, got {image_shape!r}."
-        )
+    """``image_shape`` as a tuple, checked by the rule ConvAETransformer checks its own by."""
     resolve_image_shape(image_shape, n_features)
     return tuple(image_shape)
 

@@ -2,9 +2,11 @@
 
 Each class writes out its parameters and fitted attributes in its docstring, so
 that its source shows them; only the entries that read the same in every class
-are written here once and substituted where the class docstring holds the marker
-``{training_parameters}`` or ``{fit_attributes}`` (on a line of its own), as
-imbalanced-learn's ``Substitution`` does. ``tests/test_protocol.py`` checks every
+are written here once and substituted, by the decorator ``@substitute`` written
+above each class, where the class docstring holds the marker
+``{training_parameters}`` or ``{fit_attributes}`` (on a line of its own), and
+where a ``partial_fit`` docstring is ``{partial_fit}``, as imbalanced-learn's
+``Substitution`` does. ``tests/test_protocol.py`` checks every
 documented parameter against the signature, its order and its default.
 """
 
@@ -36,9 +38,10 @@ TRAINING_PARAMETERS = """\
         ``criterion``, ``warm_start``, ``device``, ``verbose``, ``train_split``,
         ``module``, ``dataset``, ``iterator_*``), are refused.
 
-    device : {"cpu", "cuda", "auto"}, default='cpu'
-        Where to train and encode. ``"auto"`` takes CUDA when available. A model fitted
-        on a GPU unpickles on a CPU-only machine.
+    device : str or torch.device, default='cpu'
+        Where to train and encode: what ``torch.device`` accepts (``"cpu"``, ``"cuda"``,
+        ``"cuda:1"``, ``"mps"``), or ``"auto"``, CUDA when available, else the CPU
+        (``device_`` says which). A model fitted on a GPU loads on a CPU-only machine.
 
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, noise, dropout and the validation split,
@@ -48,11 +51,34 @@ TRAINING_PARAMETERS = """\
         from fresh OS entropy).
 
     verbose : int, default=0
-        0 is silent; 1 prints a line per epoch (skorch's log); 2 adds a progress bar
-        over the batches of each epoch.
+        0 is silent; 1 prints a line per epoch (skorch's log), each line after the
+        estimator's repr, so that fits running side by side can be told apart; 2 adds a
+        progress bar over the batches of each epoch.
 """
 
 FIT_ATTRIBUTES = """\
+    history_ : skorch.history.History
+        skorch's per-epoch record of the last training run (losses, durations).
+
+    n_iter_ : int
+        Epochs of training run: ``fit``'s (of fine-tuning, for the stacked estimators;
+        fewer than ``max_epochs`` when early stopping stopped), and one for each
+        ``partial_fit`` where the estimator has it.
+
+    loss_curve_ : list of float
+        Mean training loss of each of those epochs (one entry per ``n_iter_``).
+
+    best_loss_ : float or None
+        The lowest training loss; None with early stopping.
+
+    validation_scores_ : list of float or None
+        With early stopping, the score on the held-out data after each epoch of ``fit``
+        (the labeled rows, for the classifier): the negative validation loss (higher is
+        better); else None.
+
+    device_ : str
+        The device the network is on: where ``device`` (``"auto"`` resolved) put it.
+
     validation_epochs_ : list of int or None
         The epoch (counted in ``n_iter_``, from 1) of each of ``validation_scores_``:
         after a ``warm_start`` refit they follow the earlier epochs; else None.
@@ -67,13 +93,50 @@ FIT_ATTRIBUTES = """\
         Names of the features seen during fit, when ``X`` had string column names.
 """
 
+PARTIAL_FIT = """One pass over the block ``X``, continuing from the current state.
+
+        The first call builds the network (as ``fit`` does, with
+        ``random_state``); later calls check that ``X`` has the same
+        features and continue the stream with the same optimizer state and
+        random generators, so that passes over the same data equal the
+        epochs of ``fit``. ``partial_fit`` trains on every row of the
+        block: it never holds rows out and never stops early, whatever
+        ``early_stopping`` says (as in ``MLPRegressor``). It adds one entry
+        to ``loss_curve_`` and one to ``n_iter_``, and nothing to
+        ``validation_scores_``, which describes ``fit``'s epochs.
+
+        After ``fit`` (or ``warm_start``), the stream starts with a fresh
+        optimizer from the fitted weights, pickled or not. A model whose
+        last training was ``partial_fit`` pickles its optimizer state and
+        generators too (for Adam, twice the weights more), so that a stream
+        of blocks continues exactly after a trip through pickle, as
+        dask-ml's ``Incremental`` makes between workers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            One block of training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+
 MARKERS = {"    {training_parameters}": TRAINING_PARAMETERS, "    {fit_attributes}": FIT_ATTRIBUTES}
 
 
 def substitute(cls):
-    """Fill the shared entries into ``cls.__doc__`` where it holds their markers."""
+    """Class decorator: the shared entries filled into ``cls.__doc__`` where it holds
+    their markers, and into the docstring ``{partial_fit}`` of its ``partial_fit``."""
     doc = cls.__dict__.get("__doc__")
     if doc:
         for marker, text in MARKERS.items():
             doc = doc.replace(marker, text.rstrip("\n"))
         cls.__doc__ = doc
+    method = cls.__dict__.get("partial_fit")
+    if method is not None and method.__doc__ == "{partial_fit}":
+        method.__doc__ = PARTIAL_FIT
+    return cls

@@ -11,14 +11,14 @@ shape and dtype. A skops file of a skae model therefore names only skae's
 classes (and numpy's), and loads without unpickling anything.
 """
 
-import copy
-
 import numpy as np
 import torch
 from skorch.history import History
 from sklearn.utils.fixes import parse_version
 
 from ._inference import prepare_inference
+from ._random import resolve_device
+from ._training import _Trainer
 
 # the layout of the saved state; a file of a newer layout is refused by name
 STATE_FORMAT = 1
@@ -42,9 +42,7 @@ def saved_state(est, state):
     for private in ("_chunk", "_pad_rows", "_device"):
         state.pop(private, None)
     module = state.pop("module_", None)
-    if module is not None and not _rebuildable(est):  # a network only fit can build
-        state["module_"] = copy.deepcopy(module).cpu() if _on_gpu(module) else module
-    elif module is not None:
+    if module is not None:  # every estimator rebuilds its network with _architecture
         state["module_"] = None if est._weights_in_layers() else {
             name: value.detach().cpu().numpy().copy()
             for name, value in module.state_dict().items()
@@ -76,8 +74,6 @@ def restore(est, state, set_dict):
     if "history_" in state:
         est.history_ = History(est.history_)
     if resume is not None:  # a stream saved mid-way continues where it was
-        from ._base import _Trainer
-
         est._trainer = _Trainer(None, None, streaming=True, resume=to_torch(resume))
     if isinstance(weights, torch.nn.Module):  # a pickle of skae <= 0.3: the network itself
         est.module_ = weights
@@ -85,15 +81,18 @@ def restore(est, state, set_dict):
         est.module_ = _rebuild(est, weights)
     if "module_" in est.__dict__:
         est.module_.eval()
-        if est.device in ("cuda", "auto") and torch.cuda.is_available():
-            est.module_.to("cuda")
+        est.module_.to(_load_device(est.device))
+        est.device_ = str(next(est.module_.parameters()).device)
         prepare_inference(est)
 
 
-def _rebuildable(est):
-    from ._base import _NetEstimator
-
-    return type(est)._architecture is not _NetEstimator._architecture
+def _load_device(device):
+    """Where a loaded model computes: its ``device`` where that exists here, else the CPU
+    (a model fitted on a GPU loads on a CPU-only machine)."""
+    try:
+        return resolve_device(device)
+    except ValueError:
+        return "cpu"
 
 
 def _rebuild(est, weights):
@@ -124,10 +123,6 @@ def _check_saved_by(saved, owner, version):
             f"This {owner} was saved by skae {saved['version']}, newer than this skae "
             f"({version}): upgrade skae to load it."
         )
-
-
-def _on_gpu(module):
-    return any(p.device.type != "cpu" for p in module.parameters())
 
 
 def load_weights(module, weights, owner):

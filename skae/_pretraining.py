@@ -4,8 +4,8 @@
 ``X``, each next one on the codes of the one before — as ordinary
 :class:`AETransformer` / :class:`DAETransformer` estimators; their encoders
 (and decoders) are stacked into one deep network by :func:`stacked_encoder`
-and :func:`stacked_decoder`. ``_StackedMixin`` holds what both stacked
-estimators share: the hidden layers' parameters and their checks.
+and :func:`stacked_decoder`. ``STACK_CONSTRAINTS`` and :func:`check_pretraining`
+are what both stacked estimators share of their parameters.
 """
 
 import copy
@@ -14,7 +14,7 @@ from numbers import Integral
 from torch import nn
 
 from ._sklearn import Interval
-from ._training import check_net_params
+from ._training import check_net_params, verbose_name
 from .autoencoder import AETransformer, DAETransformer
 
 # the stacked estimator's parameters that each pretraining layer takes as they are
@@ -65,7 +65,8 @@ def pretrain_layers(est, X, rng, output_activation, loss):
         else:
             layer = DAETransformer(noise=est.noise, noise_level=est.noise_level, **params)
         if est.verbose:
-            print(f"Pretraining layer {k + 1}/{len(widths)}: {codes.shape[1]} -> {width}")
+            print(f"{verbose_name(est)}Pretraining layer {k + 1}/{len(widths)}: "
+                  f"{codes.shape[1]} -> {width}")  # fmt: skip
         layers.append(layer.fit(codes))
         del layer._trainer  # no optimizer state kept for layers that train no more
         codes = layer.transform(codes)
@@ -88,21 +89,19 @@ def stacked_decoder(layers, copy_weights):
     return nn.Sequential(*(copy.deepcopy(blocks) if copy_weights else blocks))
 
 
-class _StackedMixin:
-    """What both stacked estimators share: the hidden layers and their pretraining."""
+# the parameters of the hidden layers and their pretraining (SAETransformer, SAEClassifier)
+STACK_CONSTRAINTS = {
+    "hidden_sizes": [tuple, list],
+    "pretrain_epochs": [Interval(Integral, 1, None, closed="left")],
+    "pretrain_net_params": [dict, None],
+}
 
-    _parameter_constraints = {
-        "hidden_sizes": [tuple, list],
-        "pretrain_epochs": [Interval(Integral, 1, None, closed="left")],
-        "pretrain_net_params": [dict, None],
-    }
-    _width_params = ("hidden_sizes",)
 
-    def _check_params(self):
-        super()._check_params()
-        check_net_params(
-            self.pretrain_net_params,
-            self.get_params(deep=False),
-            "pretrain_net_params",
-            renames={"max_epochs": ("pretrain_epochs",)},
-        )
+def check_pretraining(est):
+    """``pretrain_net_params`` may not set what a stacked estimator's parameters set."""
+    check_net_params(
+        est.pretrain_net_params,
+        est.get_params(deep=False),
+        "pretrain_net_params",
+        renames={"max_epochs": ("pretrain_epochs",)},
+    )

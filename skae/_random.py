@@ -1,16 +1,65 @@
-"""Randomness and devices: one fit's own generators, seeds, and where it runs.
+"""Randomness and devices, in this one module: one fit's own generators, seeds, and
+where it runs.
 
 :class:`Randomness` holds one fit's own generators (initialisation, shuffling,
 noise and dropout), so that fits running in threads are independent and
 repeatable; ``draw_seed`` turns a ``random_state`` into a seed without touching
-numpy's global generator; ``resolve_device`` and ``fused_adam_available`` say
-where and how a fit runs.
+numpy's global generator; ``reset_parameters`` draws initial weights from a
+generator of the fit's own. Randomness inside a module (dropout, input
+corruption) draws from the generator that :func:`random_source` installs for
+the current thread while a fit runs, so that fits running concurrently in
+threads of one process do not share torch's process-wide generator; outside
+such a block it falls back to torch's global generator, like ``nn.Dropout``.
+``resolve_device`` and ``fused_adam_available`` say where and how a fit runs.
 """
+
+import contextlib
+import math
+import threading
 
 import numpy as np
 import torch
+from torch import nn
 
-from .modules import reset_parameters
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def random_source(generator):
+    """Make ``generator`` the source of dropout and corruption noise in this thread."""
+    previous = getattr(_local, "generator", None)
+    _local.generator = generator
+    try:
+        yield
+    finally:
+        _local.generator = previous
+
+
+def current_generator(device):
+    """The generator installed by :func:`random_source` for ``device``, or None."""
+    generator = getattr(_local, "generator", None)
+    if generator is not None and generator.device.type == torch.device(device).type:
+        return generator
+    return None
+
+
+def reset_parameters(module, generator):
+    """Re-initialise every Linear and convolution of ``module`` from ``generator``.
+
+    The same distribution as torch's defaults (``kaiming_uniform_(a=sqrt(5))``
+    for weights, which is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the same
+    bound for biases), drawn from a generator of the fit's own rather than
+    torch's global one.
+    """
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd)):
+                fan_in, _ = nn.init._calculate_fan_in_and_fan_out(m.weight)
+                bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+                m.weight.uniform_(-bound, bound, generator=generator)
+                if m.bias is not None:
+                    m.bias.uniform_(-bound, bound, generator=generator)
+    return module
 
 
 class Randomness:
@@ -67,15 +116,39 @@ def fused_adam_available(device, _cache={}):
 
 
 def resolve_device(device):
-    """``"auto"`` -> ``"cuda"`` when available, else ``"cpu"``; check that cuda exists."""
+    """The device a fit runs on, as torch names it: ``"auto"`` is ``"cuda"`` when CUDA is
+    available, else ``"cpu"``; any other value is what ``torch.device`` accepts
+    (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``, a ``torch.device``), checked to exist
+    here. Raises ValueError naming what to use instead."""
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
         raise ValueError(
-            "device='cuda' was requested but no CUDA device is available "
-            "(torch.cuda.is_available() is False); use device='cpu' or device='auto'."
-        )
-    return device
+            f"device={device!r} is not a device torch knows: use 'cpu', 'cuda', 'cuda:1', "
+            "'mps' or 'auto'."
+        ) from None
+    if parsed.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if not count:
+            raise ValueError(
+                f"device={device!r} was requested but no CUDA device is available "
+                "(torch.cuda.is_available() is False); use device='cpu' or device='auto'."
+            )
+        if parsed.index is not None and parsed.index >= count:
+            raise ValueError(
+                f"device={device!r} was requested but this machine has {count} CUDA "
+                f"device{'s' if count > 1 else ''} (cuda:0 to cuda:{count - 1})."
+            )
+    elif parsed.type == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise ValueError(
+                f"device={device!r} was requested but MPS is not available here; use "
+                "device='cpu' or device='auto'."
+            )
+    return str(parsed) if not isinstance(device, str) else device
 
 
 def draw_seed(random_state):

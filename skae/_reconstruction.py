@@ -1,19 +1,18 @@
-"""What the autoencoders share on top of the fit sequence: encoding, decoding,
-reconstruction scores, the code's settings and the input corruption."""
+"""What the autoencoders share on top of :class:`skae._base._NetEstimator`: encoding,
+decoding and reconstruction scores (:class:`_BaseAutoencoder`), and the code's settings
+(plain functions the estimators call from their hooks)."""
 
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
-from ._inference import forward
 from ._base import _NetEstimator
 from ._checks import check_codes
+from ._inference import forward
 from ._sklearn import Interval, StrOptions
 from .modules import ACTIVATIONS
-from .noise import NOISE_CONSTRAINTS, check_noise_level, corruption_for
 from .objectives import l1_code
 
 LOSSES = ("mse", "bce")
@@ -34,41 +33,24 @@ UNDERCOMPLETE = {
     "top_k": None,
 }
 
-
-class _EncoderMixin(TransformerMixin):
-    """``transform`` = the encoder of ``module_``; float32 output.
-
-    ``transform`` must be defined in a ``TransformerMixin`` subclass for
-    ``set_output`` to wrap it.
-    """
-
-    def transform(self, X):
-        """Encode ``X``: the code of each sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples to encode.
-
-        Returns
-        -------
-        Z : ndarray of shape (n_samples, n_components), float32
-            The codes.
-        """
-        X = self._validate_X(X)
-        return forward(self, self._encoder(), X, self.n_components)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
+# the parameters of a code whose "auto" depends on its size (AE, DAE, conv AE)
+CODE_CONSTRAINTS = {
+    "latent_activation": [StrOptions(set(ACTIVATIONS) | {"auto"})],
+    "sparsity": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+    "top_k": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
+}
 
 
-class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstimator):
-    """Autoencoders: ``module_`` is a :class:`skae.modules.AutoEncoder`;
-    ``loss`` and ``output_activation`` say how reconstructions are scored."""
+class _BaseAutoencoder(_NetEstimator):
+    """Autoencoders: ``module_`` is a :class:`skae.modules.AutoEncoder` (or a network with
+    its ``encoder`` and ``decoder``); ``transform`` encodes, ``inverse_transform`` decodes,
+    ``score_samples`` and ``score`` measure reconstructions. ``loss`` and
+    ``output_activation`` say how reconstructions are trained."""
 
     _parameter_constraints = {
+        **_NetEstimator._parameter_constraints,
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
         "loss": [StrOptions(set(LOSSES))],
         "output_activation": [StrOptions(set(ACTIVATIONS)), None],
     }
@@ -97,6 +79,22 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
                 "probability): scale X first, e.g. with MinMaxScaler, or use loss='mse'."
             )
         return X, None, {}
+
+    def transform(self, X):
+        """Encode ``X``: the code of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples to encode.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_components), float32
+            The codes.
+        """
+        X = self._validate_X(X)
+        return forward(self, self._encoder(), X, self.n_components)
 
     def inverse_transform(self, X):
         """Decode codes back to the input space.
@@ -153,45 +151,31 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, _EncoderMixin, _NetEstim
         """
         return float(np.mean(self.score_samples(X)))
 
-
-class _CodeSettingsMixin:
-    """``latent_activation``, ``sparsity`` and ``top_k``, whose "auto" depends on the
-    code's size."""
-
-    _parameter_constraints = {
-        "latent_activation": [StrOptions(set(ACTIVATIONS) | {"auto"})],
-        "sparsity": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
-        "top_k": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
-    }
-
-    def _check_params(self):
-        super()._check_params()
-        if self.top_k not in (None, "auto") and self.top_k > self.n_components:
-            raise ValueError(
-                f"top_k={self.top_k} keeps more units than the code has "
-                f"(n_components={self.n_components}): use top_k <= n_components, or None."
-            )
-
-    def _code_setting(self, name, n_features):
-        """The value of parameter ``name`` for ``n_features`` inputs, "auto" resolved."""
-        value = getattr(self, name)
-        if value != "auto":
-            return value
-        return (OVERCOMPLETE if self.n_components >= n_features else UNDERCOMPLETE)[name]
-
-    def _objective(self, n_features):
-        weight = self._code_setting("sparsity", n_features)
-        return partial(l1_code, weight=weight) if weight else None
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
 
 
-class _NoiseMixin:
-    """The ``noise`` and ``noise_level`` parameters, checked and applied once for all."""
+def code_setting(est, name, n_features):
+    """The value of ``est``'s parameter ``name`` for ``n_features`` inputs, "auto" resolved
+    (see ``OVERCOMPLETE`` and ``UNDERCOMPLETE``)."""
+    value = getattr(est, name)
+    if value != "auto":
+        return value
+    return (OVERCOMPLETE if est.n_components >= n_features else UNDERCOMPLETE)[name]
 
-    _parameter_constraints = NOISE_CONSTRAINTS
 
-    def _check_params(self):
-        super()._check_params()
-        check_noise_level(self.noise, self.noise_level)
+def check_top_k(est):
+    """``top_k`` must not keep more units than the code has."""
+    if est.top_k not in (None, "auto") and est.top_k > est.n_components:
+        raise ValueError(
+            f"top_k={est.top_k} keeps more units than the code has "
+            f"(n_components={est.n_components}): use top_k <= n_components, or None."
+        )
 
-    def _corruption(self, X):
-        return corruption_for(self.noise, self.noise_level, X)
+
+def sparse_code(est, n_features):
+    """The L1 penalty on the code that ``sparsity`` asks for (an objective), or None."""
+    weight = code_setting(est, "sparsity", n_features)
+    return partial(l1_code, weight=weight) if weight else None

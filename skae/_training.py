@@ -9,12 +9,15 @@ skorch runs every training loop in skae. What is here sets it up:
   :class:`StopOnDivergence` turns a NaN / inf loss into a clear error.
 * ``make_net`` builds the net from an estimator's parameters and
   ``net_params``; ``train`` runs it for some epochs.
+* :class:`_Trainer` is the one stream state of a fit: its net, generators and
+  network, what ``partial_fit`` continues and a saved model resumes.
 
 The data that feeds it is in ``_data.py``; its generators and devices in
 ``_random.py``.
 """
 
 import copy
+import functools
 import math
 import re
 import sys
@@ -22,11 +25,11 @@ import sys
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, ProgressBar
+from skorch.history import History
 from skorch.utils import to_tensor
 
 from ._data import BatchIterator, HoldOut
-from ._random import fused_adam_available, resolve_device
-from .modules import random_source
+from ._random import fused_adam_available, random_source, resolve_device
 
 # Keys of ``net_params`` that estimator parameters control, by root key, and the
 # parameters that control them (empty: skae sets it itself).
@@ -122,9 +125,17 @@ class TrimHistory(Callback):
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def print_plain(text):
-    """Print skorch's epoch table, without its colour codes unless stdout is a terminal."""
-    print(text if sys.stdout.isatty() else _ANSI.sub("", text))
+def print_plain(text, name=""):
+    """Print skorch's epoch table, each line after ``name`` (the estimator, so that the
+    lines of fits running side by side can be told apart), without its colour codes
+    unless stdout is a terminal."""
+    text = text if sys.stdout.isatty() else _ANSI.sub("", text)
+    print("\n".join(f"{name}{line}" for line in text.split("\n")))
+
+
+def verbose_name(est):
+    """The prefix of ``est``'s verbose lines: its repr (the parameters set), on one line."""
+    return f"[{' '.join(repr(est).split())}] "
 
 
 class Net(NeuralNet):
@@ -206,7 +217,8 @@ def make_net(
         train_split = HoldOut(est.validation_fraction, rng.numpy, stratify=stratify)
         callbacks.append(("keep_best_epoch", KeepBestEpoch(est.n_iter_no_change, est.tol)))
     if est.verbose:
-        net_params["callbacks__print_log__sink"] = print_plain
+        net_params["callbacks__print_log__sink"] = functools.partial(
+            print_plain, name=verbose_name(est))
     device = resolve_device(est.device)
     if "optimizer" not in net_params:
         net_params["optimizer"] = torch.optim.Adam
@@ -258,3 +270,44 @@ def train(net, dataset, rng, epochs):
         net.notify("on_train_end", X=dataset, y=None)
     net.module_.eval()
     return net
+
+
+class _Trainer:
+    """The one stream state: what a fit trains and what continues training.
+
+    ``net`` is the skorch net (None when a fit makes no epoch), ``rng`` the fit's
+    generators (the net's shuffling generator is ``rng.numpy``), ``module`` the
+    network (the net's once it has trained), ``fitted`` the fitted attributes the
+    fit decided, ``streaming`` whether it comes from ``partial_fit`` (a stream, saved
+    with its optimizer), and, for a stream loaded from a file, ``resume``: the saved
+    optimizer state and generators in place of the net.
+    """
+
+    def __init__(self, net, rng, streaming, resume=None, module=None, fitted=None):
+        self.net, self.rng, self.streaming, self.resume = net, rng, streaming, resume
+        self.module, self.fitted = module, fitted or {}
+
+    def continues(self):
+        """Whether ``partial_fit`` continues this stream's own net and generators."""
+        return self.streaming and self.net is not None
+
+    def copy(self, fitted):
+        """A copy of the stream to continue (deepcopy keeps the net's link to ``rng``), so
+        that a failed ``partial_fit`` leaves this one as it was."""
+        net, rng = copy.deepcopy((self.net, self.rng))
+        return _Trainer(net, rng, streaming=True, fitted=fitted)
+
+    def resume_from(self, resume):
+        """Load a saved stream's generators and optimizer state into this new one."""
+        self.rng.set_state(resume["rng"])
+        self.net.initialize()
+        self.net.optimizer_.load_state_dict(resume["optimizer"])
+
+    def train(self, dataset):
+        """Run the net's epochs on ``dataset``; the history of this training."""
+        if self.net is None:
+            return History()
+        done = len(self.net.history) if self.net.initialized_ else 0
+        train(self.net, dataset, self.rng, self.net.max_epochs)
+        self.module = self.net.module_
+        return self.net.history[done:]

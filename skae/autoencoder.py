@@ -1,12 +1,37 @@
-"""AETransformer and DAETransformer: one MLP autoencoder, trained end to end."""
+"""AETransformer and DAETransformer: one MLP autoencoder, trained end to end (the second
+on corrupted input)."""
 
-from ._base import _PartialFitMixin
-from ._reconstruction import _BaseAutoencoder, _CodeSettingsMixin, _NoiseMixin
-from ._sklearn import StrOptions
+from numbers import Real
+
+from . import _docs
+from ._reconstruction import (
+    CODE_CONSTRAINTS,
+    _BaseAutoencoder,
+    check_top_k,
+    code_setting,
+    sparse_code,
+)
+from ._sklearn import Interval, StrOptions, _fit_context
 from .modules import mirrored_autoencoder
+from .noise import NOISE_KINDS, check_noise_level, corruption_for
 
 
-class AETransformer(_CodeSettingsMixin, _PartialFitMixin, _BaseAutoencoder):
+def mlp_autoencoder(est, n_features, corruption):
+    """The mirrored MLP autoencoder of ``est``'s settings (AE and DAE), "auto" resolved."""
+    return mirrored_autoencoder(
+        n_features,
+        tuple(code_setting(est, "hidden_sizes", n_features)),
+        est.n_components,
+        est.activation,
+        code_setting(est, "latent_activation", n_features),
+        est._output_activation(),
+        corruption,
+        code_setting(est, "top_k", n_features),
+    )
+
+
+@_docs.substitute
+class AETransformer(_BaseAutoencoder):
     """Autoencoder features: an MLP encoder and a mirrored decoder.
 
     The encoder has widths ``(n_features, *hidden_sizes, n_components)``,
@@ -88,24 +113,6 @@ class AETransformer(_CodeSettingsMixin, _PartialFitMixin, _BaseAutoencoder):
     module_ : skae.modules.AutoEncoder
         The trained network: ``module_.encoder``, ``module_.decoder``.
 
-    history_ : skorch.history.History
-        skorch's per-epoch record of the last training run (losses, durations).
-
-    n_iter_ : int
-        Epochs run, ``partial_fit`` passes included (fewer than ``max_epochs`` when
-        early stopping stopped).
-
-    loss_curve_ : list of float
-        Mean training loss of each epoch (one entry per ``n_iter_``).
-
-    best_loss_ : float or None
-        The lowest training loss; None with early stopping.
-
-    validation_scores_ : list of float or None
-        With early stopping, the score on the held-out data after each epoch of ``fit``:
-        the negative validation loss (higher is better); else None. ``partial_fit`` adds
-        nothing to it.
-
     {fit_attributes}
 
     See Also
@@ -129,8 +136,14 @@ class AETransformer(_CodeSettingsMixin, _PartialFitMixin, _BaseAutoencoder):
     True
     """
 
-    _parameter_constraints = {"hidden_sizes": [tuple, list, StrOptions({"auto"})]}
+    _parameter_constraints = {
+        **_BaseAutoencoder._parameter_constraints,
+        **CODE_CONSTRAINTS,
+        "hidden_sizes": [tuple, list, StrOptions({"auto"})],
+        "warm_start": ["boolean"],
+    }
     _width_params = ("hidden_sizes",)
+    _continues = True
 
     def __init__(
         self,
@@ -177,20 +190,24 @@ class AETransformer(_CodeSettingsMixin, _PartialFitMixin, _BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
+    def _check_params(self):
+        super()._check_params()
+        check_top_k(self)
+
     def _architecture(self, n_features, corruption, fitted):
-        return mirrored_autoencoder(
-            n_features,
-            tuple(self._code_setting("hidden_sizes", n_features)),
-            self.n_components,
-            self.activation,
-            self._code_setting("latent_activation", n_features),
-            self._output_activation(),
-            corruption,
-            self._code_setting("top_k", n_features),
-        )
+        return mlp_autoencoder(self, n_features, corruption)
+
+    def _objective(self, n_features):
+        return sparse_code(self, n_features)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """{partial_fit}"""
+        return self._fit(X, None, incremental=True)
 
 
-class DAETransformer(_NoiseMixin, AETransformer):
+@_docs.substitute
+class DAETransformer(_BaseAutoencoder):
     """Denoising autoencoder features.
 
     An :class:`AETransformer` trained to reproduce the clean ``X`` from a
@@ -276,24 +293,6 @@ class DAETransformer(_NoiseMixin, AETransformer):
     module_ : skae.modules.AutoEncoder
         The trained network: ``module_.encoder``, ``module_.decoder``.
 
-    history_ : skorch.history.History
-        skorch's per-epoch record of the last training run (losses, durations).
-
-    n_iter_ : int
-        Epochs run, ``partial_fit`` passes included (fewer than ``max_epochs`` when
-        early stopping stopped).
-
-    loss_curve_ : list of float
-        Mean training loss of each epoch (one entry per ``n_iter_``).
-
-    best_loss_ : float or None
-        The lowest training loss; None with early stopping.
-
-    validation_scores_ : list of float or None
-        With early stopping, the score on the held-out data after each epoch of ``fit``:
-        the negative validation loss (higher is better); else None. ``partial_fit`` adds
-        nothing to it.
-
     {fit_attributes}
 
     See Also
@@ -311,7 +310,16 @@ class DAETransformer(_NoiseMixin, AETransformer):
     (1797, 8)
     """
 
-    _parameter_constraints = {"noise": [StrOptions({"gaussian", "masking", "salt_pepper"})]}
+    _parameter_constraints = {
+        **_BaseAutoencoder._parameter_constraints,
+        **CODE_CONSTRAINTS,
+        "hidden_sizes": [tuple, list, StrOptions({"auto"})],
+        "noise": [StrOptions(set(NOISE_KINDS))],
+        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+    }
+    _width_params = ("hidden_sizes",)
+    _continues = True
 
     def __init__(
         self,
@@ -339,27 +347,44 @@ class DAETransformer(_NoiseMixin, AETransformer):
         random_state=None,
         verbose=0,
     ):
-        super().__init__(
-            hidden_sizes=hidden_sizes,
-            n_components=n_components,
-            activation=activation,
-            latent_activation=latent_activation,
-            loss=loss,
-            output_activation=output_activation,
-            sparsity=sparsity,
-            top_k=top_k,
-            warm_start=warm_start,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            lr=lr,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            net_params=net_params,
-            device=device,
-            random_state=random_state,
-            verbose=verbose,
-        )
+        self.hidden_sizes = hidden_sizes
+        self.n_components = n_components
         self.noise = noise
         self.noise_level = noise_level
+        self.activation = activation
+        self.latent_activation = latent_activation
+        self.loss = loss
+        self.output_activation = output_activation
+        self.sparsity = sparsity
+        self.top_k = top_k
+        self.warm_start = warm_start
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.net_params = net_params
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_params(self):
+        super()._check_params()
+        check_top_k(self)
+        check_noise_level(self.noise, self.noise_level)
+
+    def _corruption(self, X):
+        return corruption_for(self.noise, self.noise_level, X)
+
+    def _architecture(self, n_features, corruption, fitted):
+        return mlp_autoencoder(self, n_features, corruption)
+
+    def _objective(self, n_features):
+        return sparse_code(self, n_features)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """{partial_fit}"""
+        return self._fit(X, None, incremental=True)

@@ -1,35 +1,23 @@
 """ConvAETransformer: a convolutional (denoising) autoencoder on rows that hold images."""
 
-import math
+from numbers import Real
 
-from ._base import _PartialFitMixin
-from ._checks import positive_ints
-from ._reconstruction import _BaseAutoencoder, _CodeSettingsMixin, _NoiseMixin
+from . import _docs
+from ._checks import resolve_image_shape
+from ._reconstruction import (
+    CODE_CONSTRAINTS,
+    _BaseAutoencoder,
+    check_top_k,
+    code_setting,
+    sparse_code,
+)
+from ._sklearn import Interval, StrOptions, _fit_context
 from .modules import conv_autoencoder
+from .noise import NOISE_KINDS, check_noise_level, corruption_for
 
 
-def resolve_image_shape(image_shape, n_features):
-    """``(C, H, W)`` for rows of ``n_features`` values; see ConvAETransformer's ``image_shape``."""
-    if image_shape is None:
-        side = math.isqrt(n_features)
-        return (1, side, side) if side * side == n_features else (1, 1, n_features)
-    shape = tuple(image_shape)
-    if len(shape) not in (2, 3) or not positive_ints(shape):
-        raise ValueError(
-            "image_shape must be (H, W) or (C, H, W) of positive ints, or None, "
-            f"got {image_shape!r}."
-        )
-    shape = (1, *shape) if len(shape) == 2 else shape
-    if math.prod(shape) != n_features:
-        raise ValueError(
-            f"image_shape {tuple(image_shape)} holds {math.prod(shape)} values, but X has "
-            f"{n_features} features per row. Set image_shape to the shape of one image, "
-            "(H, W) or (C, H, W), or to None (a square image, or a 1 x n_features strip)."
-        )
-    return shape
-
-
-class ConvAETransformer(_CodeSettingsMixin, _NoiseMixin, _PartialFitMixin, _BaseAutoencoder):
+@_docs.substitute
+class ConvAETransformer(_BaseAutoencoder):
     """Convolutional autoencoder features for images stored as rows.
 
     Each row of ``X`` is one flattened image of ``image_shape``. The encoder
@@ -124,24 +112,6 @@ class ConvAETransformer(_CodeSettingsMixin, _NoiseMixin, _PartialFitMixin, _Base
     module_ : skae.modules.AutoEncoder
         The trained network: ``module_.encoder``, ``module_.decoder``.
 
-    history_ : skorch.history.History
-        skorch's per-epoch record of the last training run (losses, durations).
-
-    n_iter_ : int
-        Epochs run, ``partial_fit`` passes included (fewer than ``max_epochs`` when
-        early stopping stopped).
-
-    loss_curve_ : list of float
-        Mean training loss of each epoch (one entry per ``n_iter_``).
-
-    best_loss_ : float or None
-        The lowest training loss; None with early stopping.
-
-    validation_scores_ : list of float or None
-        With early stopping, the score on the held-out data after each epoch of ``fit``:
-        the negative validation loss (higher is better); else None. ``partial_fit`` adds
-        nothing to it.
-
     {fit_attributes}
 
     image_shape_ : tuple of int
@@ -164,8 +134,17 @@ class ConvAETransformer(_CodeSettingsMixin, _NoiseMixin, _PartialFitMixin, _Base
     (2, 64)
     """
 
-    _parameter_constraints = {"image_shape": [tuple, list, None], "channels": [tuple, list]}
+    _parameter_constraints = {
+        **_BaseAutoencoder._parameter_constraints,
+        **CODE_CONSTRAINTS,
+        "image_shape": [tuple, list, None],
+        "channels": [tuple, list],
+        "noise": [StrOptions(set(NOISE_KINDS)), None],
+        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+    }
     _width_params = ("channels",)
+    _continues = True
 
     def __init__(
         self,
@@ -218,6 +197,11 @@ class ConvAETransformer(_CodeSettingsMixin, _NoiseMixin, _PartialFitMixin, _Base
         self.random_state = random_state
         self.verbose = verbose
 
+    def _check_params(self):
+        super()._check_params()
+        check_top_k(self)
+        check_noise_level(self.noise, self.noise_level)
+
     def _validate_fit_data(self, X, y, reset):
         X, y, fitted = super()._validate_fit_data(X, y, reset)
         fitted["image_shape_"] = resolve_image_shape(self.image_shape, X.shape[1])
@@ -229,8 +213,19 @@ class ConvAETransformer(_CodeSettingsMixin, _NoiseMixin, _PartialFitMixin, _Base
             tuple(self.channels),
             self.n_components,
             self.activation,
-            self._code_setting("latent_activation", n_features),
+            code_setting(self, "latent_activation", n_features),
             self._output_activation(),
             corruption,
-            self._code_setting("top_k", n_features),
+            code_setting(self, "top_k", n_features),
         )
+
+    def _corruption(self, X):
+        return corruption_for(self.noise, self.noise_level, X)
+
+    def _objective(self, n_features):
+        return sparse_code(self, n_features)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """{partial_fit}"""
+        return self._fit(X, None, incremental=True)

@@ -17,19 +17,19 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import TransformerMixin
 from sklearn.impute import MissingIndicator
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import LRScheduler
 from torch import nn
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
-from ._inference import forward
+from . import _docs
 from ._base import _NetEstimator
-from ._checks import check_widths, validate_args
+from ._inference import forward
+from ._checks import validate_args
 from ._sklearn import Interval, MissingValues, StrOptions, _check_feature_names_in
-from ._random import draw_seed
-from .modules import current_generator, mlp, random_source
+from ._random import current_generator, draw_seed, random_source
+from .modules import ACTIVATIONS, mlp
 
 # rows of the training data (evenly spaced) used to measure each column's
 # prediction error for sample_posterior
@@ -97,7 +97,8 @@ def _nan_marker(missing_values):
     return bool(not isinstance(missing_values, Real) or np.isnan(missing_values))
 
 
-class DAEImputer(TransformerMixin, _NetEstimator):
+@_docs.substitute
+class DAEImputer(_NetEstimator):
     """Imputation of missing values by a denoising autoencoder.
 
     Each column is centred and scaled by the mean and standard deviation of
@@ -183,24 +184,6 @@ class DAEImputer(TransformerMixin, _NetEstimator):
     indicator_ : MissingIndicator or None
         The indicator appended with ``add_indicator``; else None.
 
-    history_ : skorch.history.History
-        skorch's per-epoch record of the last training run (losses, durations).
-
-    n_iter_ : int
-        Epochs run, ``partial_fit`` passes included (fewer than ``max_epochs`` when
-        early stopping stopped).
-
-    loss_curve_ : list of float
-        Mean training loss of each epoch (one entry per ``n_iter_``).
-
-    best_loss_ : float or None
-        The lowest training loss; None with early stopping.
-
-    validation_scores_ : list of float or None
-        With early stopping, the score on the held-out data after each epoch of ``fit``:
-        the negative validation loss (higher is better); else None. ``partial_fit`` adds
-        nothing to it.
-
     {fit_attributes}
 
     module_ : skae.impute.ImputationNet
@@ -227,9 +210,11 @@ class DAEImputer(TransformerMixin, _NetEstimator):
     """
 
     _parameter_constraints = {
+        **_NetEstimator._parameter_constraints,
         "missing_values": [MissingValues(numeric_only=True)],
         "hidden_sizes": [tuple, list],
         "noise_level": [Interval(Real, 0, 1, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
         "sample_posterior": ["boolean"],
         "add_indicator": ["boolean"],
         "keep_empty_features": ["boolean"],
@@ -301,12 +286,18 @@ class DAEImputer(TransformerMixin, _NetEstimator):
     def _encoder(self):
         return self.module_
 
-    def _make_net(self, module, rng, epochs, early_stopping, n_features):
-        net = super()._make_net(module, rng, epochs, early_stopping, n_features)
+    def _net_params(self, epochs):
+        net_params = dict(self.net_params or {})
         if self.lr_schedule == "cosine":  # stepped after each epoch, before anything stops
-            decay = LRScheduler(CosineAnnealingLR, T_max=epochs)
-            net.callbacks.insert(1, ("lr_schedule", decay))
-        return net
+            decay = ("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=epochs))
+            net_params["callbacks"] = [decay, *(net_params.get("callbacks") or [])]
+        return net_params
+
+    def _warn_unconverged(self, losses, epochs):
+        # a cosine schedule takes the learning rate down to 0 at the last epoch: the fit
+        # ends where it was planned to, whatever the loss still does
+        if self.lr_schedule != "cosine":
+            super()._warn_unconverged(losses, epochs)
 
     def _validate_fit_data(self, X, y, reset):
         X = self._validate_X(X, reset=reset)
@@ -433,10 +424,6 @@ class DAEImputer(TransformerMixin, _NetEstimator):
         if self.indicator_ is None:
             return kept
         return np.concatenate([kept, self.indicator_.get_feature_names_out(names)])
-
-    def _check_params(self):
-        check_widths("hidden_sizes", self.hidden_sizes)
-        super()._check_params()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -28,8 +28,7 @@ from ._displays import (
     _rows,
 )
 from ._sklearn import HasMethods, Interval, StrOptions
-from ._random import draw_seed
-from .modules import random_source
+from ._random import draw_seed, random_source
 
 __all__ = ["LatentSpaceDisplay", "LossCurveDisplay", "ReconstructionDisplay"]
 

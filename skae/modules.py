@@ -4,18 +4,14 @@ Nothing here knows about scikit-learn or skorch; the estimators build these
 modules and hand them to skorch for training.
 
 Randomness inside a module (dropout, input corruption) draws from the
-generator that :func:`random_source` installs for the current thread while
-a fit runs, so that fits running concurrently in threads of one process
-do not share torch's process-wide generator. Outside such a block they
-fall back to torch's global generator, like ``nn.Dropout``.
+generator that :func:`skae._random.random_source` installs for the current
+thread while a fit runs (see :mod:`skae._random`, the one home of randomness).
 """
-
-import contextlib
-import math
-import threading
 
 import torch
 from torch import nn
+
+from ._random import current_generator
 
 ACTIVATIONS = {
     "identity": nn.Identity,
@@ -27,49 +23,10 @@ ACTIVATIONS = {
     "sigmoid": nn.Sigmoid,
 }
 
-_local = threading.local()
-
-
-@contextlib.contextmanager
-def random_source(generator):
-    """Make ``generator`` the source of dropout and corruption noise in this thread."""
-    previous = getattr(_local, "generator", None)
-    _local.generator = generator
-    try:
-        yield
-    finally:
-        _local.generator = previous
-
-
-def current_generator(device):
-    """The generator installed by :func:`random_source` for ``device``, or None."""
-    generator = getattr(_local, "generator", None)
-    if generator is not None and generator.device.type == torch.device(device).type:
-        return generator
-    return None
-
-
-def reset_parameters(module, generator):
-    """Re-initialise every Linear and convolution of ``module`` from ``generator``.
-
-    The same distribution as torch's defaults (``kaiming_uniform_(a=sqrt(5))``
-    for weights, which is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the same
-    bound for biases), drawn from a generator of the fit's own rather than
-    torch's global one.
-    """
-    with torch.no_grad():
-        for m in module.modules():
-            if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd)):
-                fan_in, _ = nn.init._calculate_fan_in_and_fan_out(m.weight)
-                bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-                m.weight.uniform_(-bound, bound, generator=generator)
-                if m.bias is not None:
-                    m.bias.uniform_(-bound, bound, generator=generator)
-    return module
-
 
 class Dropout(nn.Module):
-    """``nn.Dropout`` drawing its masks from the fit's generator (see :func:`random_source`)."""
+    """``nn.Dropout`` drawing its masks from the fit's generator (see
+    :func:`skae._random.random_source`)."""
 
     def __init__(self, p=0.5):
         super().__init__()

@@ -6,21 +6,12 @@ trains, and the module is the identity in evaluation mode, so ``transform``,
 ``inverse_transform`` and validation losses always see clean input.
 """
 
-from numbers import Real
-
 import torch
 from torch import nn
 
-from ._sklearn import Interval, StrOptions
-from .modules import current_generator
+from ._random import current_generator
 
 NOISE_KINDS = ("gaussian", "masking", "salt_pepper")
-
-# the parameters ``noise`` and ``noise_level`` of every estimator that has them
-NOISE_CONSTRAINTS = {
-    "noise": [StrOptions(set(NOISE_KINDS)), None],
-    "noise_level": [Interval(Real, 0, None, closed="left")],
-}
 
 
 def check_noise_level(noise, level):

@@ -1,18 +1,20 @@
 """ReconstructionOutlierDetector: scikit-learn's outlier API over reconstruction error."""
 
+import warnings
 from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, OutlierMixin, clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 
 from ._base import unchanged_on_failure
-from ._checks import _InputChecks
+from ._checks import check_input, refuse_bools
 from ._sklearn import HasMethods, Interval, StrOptions, _fit_context
 
 
-class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChecks, BaseEstimator):
+class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
     """Outlier detection by reconstruction error, over any model with ``inverse_transform``.
 
     The model (an skae autoencoder, ``PCA``, ``KernelPCA(fit_inverse_transform=True)``,
@@ -168,14 +170,29 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChec
         self.contamination = contamination
         self.random_state = random_state
 
+    def _validate_params(self):
+        super()._validate_params()
+        refuse_bools(self)
+
     def _make_estimator(self, n_features):
         if self.estimator is not None:
             return clone(self.estimator)
         from .autoencoder import DAETransformer
 
-        k = max(1, min(32, n_features // 4))
+        k = default_code_size(n_features)
         return DAETransformer(hidden_sizes=(), n_components=k, noise="masking", noise_level=0.2,
                               random_state=self.random_state)  # fmt: skip
+
+    def _fit_estimator(self, Z):
+        """A fitted clone of the model on the scaled rows ``Z``. The default model is trained
+        briefly by design (a few passes, so that it does not learn the rare rows by heart):
+        its loss still falls when it stops, which is no reason to warn."""
+        estimator = self._make_estimator(Z.shape[1])
+        if self.estimator is not None:
+            return estimator.fit(Z)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "DAETransformer ran its", ConvergenceWarning)
+            return estimator.fit(Z)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
@@ -194,15 +211,15 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChec
             The fitted detector.
         """
         with unchanged_on_failure(self):
-            X = self._validate_X(X, reset=True)
+            X = check_input(self, X, reset=True)
             center, scale = _column_scaling(X) if self.scaling == "robust" else (
                 np.zeros(X.shape[1]), np.ones(X.shape[1]))  # fmt: skip
             Z = ((X - center) / scale).astype(X.dtype, copy=False)
-            estimator = self._make_estimator(X.shape[1]).fit(Z)
+            estimator = self._fit_estimator(Z)
             if self.trim:
                 errors = _squared_errors(estimator, Z, estimator.transform(Z)).mean(axis=1)
                 kept = errors <= np.percentile(errors, 100.0 * (1.0 - self.trim))
-                estimator = self._make_estimator(X.shape[1]).fit(Z[kept])
+                estimator = self._fit_estimator(Z[kept])
             codes = np.asarray(estimator.transform(Z), dtype=np.float64)
             squared = _squared_errors(estimator, Z, codes)
             error_scale = np.ones(X.shape[1])
@@ -269,7 +286,7 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChec
             ``distance`` its code's latent term (see ``latent``) and ``w`` the
             ``latent_weight``.
         """
-        X = self._validate_X(X)
+        X = check_input(self, X)
         Z = ((X - self.center_) / self.scale_).astype(X.dtype, copy=False)
         codes = np.asarray(self.estimator_.transform(Z), dtype=np.float64)
         squared = _squared_errors(self.estimator_, Z, codes)
@@ -307,6 +324,12 @@ class ReconstructionOutlierDetector(OutlierMixin, MetaEstimatorMixin, _InputChec
         is_inlier = np.ones(decision.shape[0], dtype=int)
         is_inlier[decision < 0] = -1
         return is_inlier
+
+
+def default_code_size(n_features):
+    """The code size of the default model on ``n_features`` columns: a quarter of them, from
+    1 to 32."""
+    return max(1, min(32, n_features // 4))
 
 
 def _column_scaling(X):

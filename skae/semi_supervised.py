@@ -10,33 +10,27 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import softmax
-from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin
+from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from skorch.callbacks import Freezer, Unfreezer
 from torch import nn
 
+from . import _docs
 from ._base import _NetEstimator
 from ._inference import forward
-from ._pretraining import _StackedMixin, pretrain_layers, stacked_encoder
-from ._reconstruction import _EncoderMixin, _NoiseMixin
-from ._sklearn import Interval
+from ._pretraining import STACK_CONSTRAINTS, check_pretraining, pretrain_layers, stacked_encoder
 from ._random import initialized
-from .modules import Classifier, Dropout, mlp
+from ._sklearn import Interval, StrOptions
+from .modules import ACTIVATIONS, Classifier, Dropout, mlp
+from .noise import NOISE_KINDS, check_noise_level
 
-# the label of unlabeled rows, as in sklearn's SelfTrainingClassifier and LabelSpreading
 # the label of unlabeled rows, as in sklearn's SelfTrainingClassifier and LabelSpreading
 UNLABELED = -1
 
 
-class SAEClassifier(
-    _StackedMixin,
-    _NoiseMixin,
-    ClassifierMixin,
-    ClassNamePrefixFeaturesOutMixin,
-    _EncoderMixin,
-    _NetEstimator,
-):
+@_docs.substitute
+class SAEClassifier(ClassifierMixin, _NetEstimator):
     """Stacked autoencoder classifier: pretraining, a softmax layer, fine-tuning.
 
     The encoder is pretrained greedily as in :class:`SAETransformer`, a
@@ -130,22 +124,6 @@ class SAEClassifier(
         The fine-tuned network: ``module_.encoder`` and the softmax layer
         ``module_.head``.
 
-    history_ : skorch.history.History
-        skorch's per-epoch record of the last training run (losses, durations).
-
-    n_iter_ : int
-        Fine-tuning epochs run.
-
-    loss_curve_ : list of float
-        Mean training cross-entropy of each fine-tuning epoch.
-
-    best_loss_ : float or None
-        The lowest training loss; None with early stopping.
-
-    validation_scores_ : list of float or None
-        With early stopping, the negative cross-entropy on the held-out labeled rows
-        after each epoch; else None.
-
     {fit_attributes}
 
     See Also
@@ -171,12 +149,19 @@ class SAEClassifier(
     """
 
     _parameter_constraints = {
+        **_NetEstimator._parameter_constraints,
+        **STACK_CONSTRAINTS,
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "noise": [StrOptions(set(NOISE_KINDS)), None],
+        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
         "pretrain": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "encoder_lr": [Interval(Real, 0, None, closed="neither"), None],
         "head_epochs": [Interval(Integral, 0, None, closed="left")],
         "unlabeled": [Integral, str, None],
     }
+    _width_params = ("hidden_sizes",)
     _stratify = True
 
     def __init__(
@@ -276,6 +261,8 @@ class SAEClassifier(
 
     def _check_params(self):
         super()._check_params()
+        check_pretraining(self)
+        check_noise_level(self.noise, self.noise_level)
         if self.head_epochs > self.max_epochs:
             raise ValueError(
                 f"head_epochs={self.head_epochs} is more than the max_epochs={self.max_epochs} "
@@ -287,7 +274,7 @@ class SAEClassifier(
                 "(optimizer__param_groups): use one of them."
             )
 
-    def _net_params(self):
+    def _net_params(self, epochs):
         """``net_params`` with the fine-tuning recipe: the encoder's learning rate and the
         head-first epochs (skorch's parameter groups and Freezer / Unfreezer callbacks)."""
         net_params = dict(self.net_params or {})
@@ -303,10 +290,10 @@ class SAEClassifier(
             ]
         return net_params
 
-    def _set_fitted(self, module, *args, **kwargs):
-        for param in module.parameters():  # a fit that ended head-first leaves none frozen
+    def _finish_fit(self, X):
+        for param in self.module_.parameters():  # a fit that ended head-first leaves none frozen
             param.requires_grad_(True)
-        super()._set_fitted(module, *args, **kwargs)
+        super()._finish_fit(X)
 
     def _fit_rows(self, targets):
         """The rows fine-tuning trains on: the labeled ones."""
@@ -333,6 +320,27 @@ class SAEClassifier(
             initialized(module.encoder, rng)
         initialized(module.head, rng)
         return module, decided
+
+    def transform(self, X):
+        """Encode ``X``: the fine-tuned top code of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples to encode.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_components), float32
+            The codes.
+        """
+        X = self._validate_X(X)
+        return forward(self, self._encoder(), X, self.n_components)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
 
     def predict_proba(self, X):
         """Class probabilities: the softmax of the network's output.

@@ -8,15 +8,25 @@ on ``X``, each next one on the codes of the one before — as ordinary
 :class:`SAEClassifier`, in ``semi_supervised.py``, fine-tunes under a softmax layer).
 """
 
-from numbers import Integral
+import warnings
+from numbers import Integral, Real
 
-from ._pretraining import _StackedMixin, pretrain_layers, stacked_decoder, stacked_encoder
-from ._reconstruction import _BaseAutoencoder, _NoiseMixin
-from ._sklearn import Interval
+from . import _docs
+from ._pretraining import (
+    STACK_CONSTRAINTS,
+    check_pretraining,
+    pretrain_layers,
+    stacked_decoder,
+    stacked_encoder,
+)
+from ._reconstruction import _BaseAutoencoder
+from ._sklearn import Interval, StrOptions
 from .modules import AutoEncoder
+from .noise import NOISE_KINDS, check_noise_level, corruption_for
 
 
-class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
+@_docs.substitute
+class SAETransformer(_BaseAutoencoder):
     """Stacked autoencoder features: greedy layer-wise pretraining.
 
     A shallow autoencoder per layer — the first trained on ``X``, each next
@@ -90,23 +100,6 @@ class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
         The stacked network. Without fine-tuning it is made of the layers' own blocks
         (the weights are kept once); with it, of trained copies.
 
-    history_ : skorch.history.History
-        skorch's per-epoch record of the last training run (losses, durations).
-
-    n_iter_ : int
-        Fine-tuning epochs run (0 without fine-tuning).
-
-    loss_curve_ : list of float
-        Mean training loss of each fine-tuning epoch (empty without fine-tuning).
-
-    best_loss_ : float or None
-        The lowest training loss; None with early stopping.
-
-    validation_scores_ : list of float or None
-        With early stopping, the score on the held-out data after each epoch of ``fit``:
-        the negative validation loss (higher is better); else None. ``partial_fit`` adds
-        nothing to it.
-
     {fit_attributes}
 
     See Also
@@ -126,7 +119,14 @@ class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
     (1797, 8)
     """
 
-    _parameter_constraints = {"max_epochs": [Interval(Integral, 0, None, closed="left")]}
+    _parameter_constraints = {
+        **_BaseAutoencoder._parameter_constraints,
+        **STACK_CONSTRAINTS,
+        "noise": [StrOptions(set(NOISE_KINDS)), None],
+        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "max_epochs": [Interval(Integral, 0, None, closed="left")],  # 0: no fine-tuning
+    }
+    _width_params = ("hidden_sizes",)
 
     def __init__(
         self,
@@ -173,6 +173,14 @@ class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
+    def _check_params(self):
+        super()._check_params()
+        check_pretraining(self)
+        check_noise_level(self.noise, self.noise_level)
+
+    def _corruption(self, X):
+        return corruption_for(self.noise, self.noise_level, X)
+
     def _architecture(self, n_features, corruption, fitted):
         # without fine-tuning, the stack is the layers' own blocks (shared, saved once)
         finetune = self.max_epochs > 0
@@ -191,6 +199,17 @@ class SAETransformer(_StackedMixin, _NoiseMixin, _BaseAutoencoder):
         return self._architecture(X.shape[1], self._corruption(X), found | decided), decided
 
 
-# SAEClassifier lived here up to skae 0.3.0: files and pickles that name it
-# skae.stacked.SAEClassifier still find it
-from .semi_supervised import SAEClassifier  # noqa: E402, F401
+def __getattr__(name):
+    """SAEClassifier lived here up to skae 0.3.0: files and pickles that name it
+    ``skae.stacked.SAEClassifier`` still find it, with a FutureWarning."""
+    if name == "SAEClassifier":
+        warnings.warn(
+            "skae.stacked.SAEClassifier has moved to skae.semi_supervised: import it from "
+            "skae (or skae.semi_supervised). The old path will be removed in a later release.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        from .semi_supervised import SAEClassifier
+
+        return SAEClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

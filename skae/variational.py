@@ -6,17 +6,18 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._inference import forward
-from ._base import _PartialFitMixin
+from . import _docs
 from ._checks import validate_args
-from ._reconstruction import _BaseAutoencoder
-from ._sklearn import Interval
+from ._inference import forward
 from ._random import draw_seed
+from ._reconstruction import _BaseAutoencoder
+from ._sklearn import Interval, _fit_context
 from .modules import variational_autoencoder
 from .objectives import gaussian_kl
 
 
-class VAETransformer(_PartialFitMixin, _BaseAutoencoder):
+@_docs.substitute
+class VAETransformer(_BaseAutoencoder):
     """Variational autoencoder features: a Gaussian encoder and an MLP decoder.
 
     The encoder has hidden widths ``hidden_sizes`` and two heads, the mean
@@ -91,24 +92,6 @@ class VAETransformer(_PartialFitMixin, _BaseAutoencoder):
         The trained network: ``module_.encoder`` (to the posterior mean),
         ``module_.log_var``, ``module_.decoder``.
 
-    history_ : skorch.history.History
-        skorch's per-epoch record of the last training run (losses, durations).
-
-    n_iter_ : int
-        Epochs run, ``partial_fit`` passes included (fewer than ``max_epochs`` when
-        early stopping stopped).
-
-    loss_curve_ : list of float
-        Mean training loss of each epoch (one entry per ``n_iter_``).
-
-    best_loss_ : float or None
-        The lowest training loss; None with early stopping.
-
-    validation_scores_ : list of float or None
-        With early stopping, the score on the held-out data after each epoch of ``fit``:
-        the negative validation loss (higher is better); else None. ``partial_fit`` adds
-        nothing to it.
-
     {fit_attributes}
 
     See Also
@@ -129,10 +112,13 @@ class VAETransformer(_PartialFitMixin, _BaseAutoencoder):
     """
 
     _parameter_constraints = {
+        **_BaseAutoencoder._parameter_constraints,
         "hidden_sizes": [tuple, list],
         "beta": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
     }
     _width_params = ("hidden_sizes",)
+    _continues = True
 
     def __init__(
         self,
@@ -191,6 +177,11 @@ class VAETransformer(_PartialFitMixin, _BaseAutoencoder):
         # latent units that the KL term switches off (posterior collapse) are how a VAE
         # chooses its dimension, not a failed fit: not reported
         return None
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """{partial_fit}"""
+        return self._fit(X, None, incremental=True)
 
     @validate_args(n_samples=[Interval(Integral, 1, None, closed="left")],
                    random_state=["random_state"])  # fmt: skip

@@ -11,19 +11,20 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
+import data  # noqa: E402
+import estimators  # noqa: E402
 import experiments  # noqa: E402
-import protocols  # noqa: E402
 
 
 def test_memory_measures_the_growth_of_a_fit_in_a_fresh_process():
     import systems
 
     job = {"method": "fit", "estimator": experiments.est("AETransformer", max_epochs=1)}
-    [row] = systems.memory(job, systems.load("random/3000x784"))
+    [row] = systems.memory(job, data.load("random/3000x784"))
     assert row["data_mib"] == 3000 * 784 * 4 / 2**20 and row["growth_mib"] >= 0
     assert row["target_mib"] == 0.15 * row["data_mib"] + 64 and row["seconds"] > 0
     job["method"] = "transform"  # after a fit on 2,000 rows; its target: the output + 64 MiB
-    assert systems.memory(job, systems.load("random/3000x784"))[0]["target_mib"] < 64.4
+    assert systems.memory(job, data.load("random/3000x784"))[0]["target_mib"] < 64.4
 
 
 def test_speed_compares_skae_with_a_bare_loop_over_the_same_module():
@@ -31,20 +32,20 @@ def test_speed_compares_skae_with_a_bare_loop_over_the_same_module():
 
     spec = experiments.est("AETransformer", hidden_sizes=[8], n_components=2, max_epochs=1)
     job = {"estimator": spec, "repeats": 1, "transform_rows": 100}
-    [row] = systems.speed(job, systems.load("random/64x16"))
+    [row] = systems.speed(job, data.load("random/64x16"))
     assert row["fit_ratio"] == pytest.approx(row["fit_skae"] / row["fit_bare"])
     assert row["one_row_ratio"] == pytest.approx(row["one_row_us"] / row["reference_us"])
     assert min(row.values()) > 0
     clf = experiments.est("SAEClassifier", hidden_sizes=[8], n_components=2, max_epochs=1,
                           pretrain_epochs=1)  # fmt: skip
-    [row] = systems.speed({"estimator": clf, "repeats": 1}, systems.load("random/64x16"))
+    [row] = systems.speed({"estimator": clf, "repeats": 1}, data.load("random/64x16"))
     assert "fit_ratio" not in row and row["one_row_us"] > 0  # predict's latency only
 
 
 def test_shifted_digits_are_one_pixel_moves():
     X = np.zeros((1, 64), dtype=np.float32)
     X[0, 8 * 3 + 3] = 1  # one lit pixel at (3, 3)
-    X5, y5 = protocols.shifted(X, np.array([7]))
+    X5, y5 = data.shifted(X, np.array([7]))
     assert X5.shape == (5, 64) and list(y5) == [7] * 5
     lit = sorted(tuple(int(v) for v in np.argwhere(img.reshape(8, 8))[0]) for img in X5)
     assert lit == sorted([(3, 3), (4, 3), (2, 3), (3, 4), (3, 2)])
@@ -52,7 +53,7 @@ def test_shifted_digits_are_one_pixel_moves():
     X[0] = 0
     X[0, 7] = 1  # (0, 7)
     # original, down, up (off the top edge), right (off the right edge), left
-    assert protocols.shifted(X, np.array([0]))[0].sum(axis=1).tolist() == [1, 1, 0, 0, 1]
+    assert data.shifted(X, np.array([0]))[0].sum(axis=1).tolist() == [1, 1, 0, 0, 1]
 
 
 def test_every_tune_digits_candidate_runs_the_code_its_name_says():
@@ -63,7 +64,7 @@ def test_every_tune_digits_candidate_runs_the_code_its_name_says():
     for job in experiments.EXPERIMENTS["tune-digits"]["jobs"]:
         if not job["method"].startswith("dae"):
             continue
-        params = protocols.build(job["estimator"], 0).get_params()
+        params = estimators.build(job["estimator"], 0).get_params()
         code = {k: params[k] for k in ("hidden_sizes", "latent_activation", "sparsity", "top_k")}
         assert "auto" not in code.values()
         name = f"dae {code['hidden_sizes']}, " + (

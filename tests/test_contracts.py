@@ -339,7 +339,7 @@ def test_a_bad_setting_is_refused_naming_it(models, displays, name, param, value
     args, kwargs = [], {}
     if owner in displays and name.endswith(".plot"):
         args = [displays[owner]]
-    elif owner in ("VAETransformer", "DAEImputer"):
+    elif owner in ("VAETransformer", "DAEImputer") or name.endswith(".get_feature_names_out"):
         args = [models[getattr(skae, owner)]]
     elif name.endswith("from_estimator"):
         kwargs = {"estimator": models[AETransformer]}

@@ -12,7 +12,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from skae import ConvAETransformer
-from skae.conv import resolve_image_shape
+from skae._checks import resolve_image_shape
 
 QUICK = dict(channels=(8, 16), n_components=8, max_epochs=3, random_state=0)
 

@@ -21,10 +21,8 @@ from skae import (
     SAEClassifier,
     SAETransformer,
 )
-from skae._base import _PartialFitMixin
 from skae._reconstruction import _BaseAutoencoder
 from skae._data import ArrayDataset, HoldOut
-from skae._random import initialized
 from skae.modules import AutoEncoder
 
 ALL = [AETransformer, DAETransformer, ConvAETransformer, SAETransformer, SAEClassifier]
@@ -328,7 +326,7 @@ def test_pickle_is_about_the_size_of_the_weights(est, digits):
     assert size <= 1.25 * distinct_weight_bytes(est) + 64 * 1024
     again = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(again.transform(Xte), est.transform(Xte))
-    if isinstance(est, _PartialFitMixin):  # continues with a fresh optimizer
+    if hasattr(est, "partial_fit"):  # continues with a fresh optimizer
         assert again.partial_fit(Xtr).n_iter_ == est.n_iter_ + 1
 
 
@@ -376,10 +374,29 @@ def test_dead_codes_are_reported(digits):
     Z = ae.transform(Xtr)
     assert np.sum(np.ptp(Z, axis=0) == 0) > 8
     with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
+        warnings.filterwarnings("error", "[0-9]+ of the [0-9]+ code units", ConvergenceWarning)
         AETransformer((64,), 16, max_epochs=3, random_state=0).fit(Xtr)
         # the default sparse overcomplete code: units silent on some rows are sparse, not dead
         AETransformer((64,), 100, max_epochs=10, random_state=0).fit(Xtr)
+
+
+def test_a_fit_that_ends_with_the_loss_still_falling_warns(digits):
+    # as MLPClassifier warns at max_iter: the last epoch's training loss below the best of
+    # the epochs before the last n_iter_no_change by more than tol (relative)
+    Xtr = digits[0]
+    with pytest.warns(ConvergenceWarning, match="ran its 12 epochs and the training loss "
+                                                "was still falling"):  # fmt: skip
+        ae = AETransformer((32,), 8, max_epochs=12, random_state=0).fit(Xtr)
+    assert ae.loss_curve_[-1] < min(ae.loss_curve_[:-5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        # a loss that has stopped falling by tol (here a huge one) is converged
+        AETransformer((32,), 8, max_epochs=12, tol=0.5, random_state=0).fit(Xtr)
+        # a fit that early stopping stopped has converged; partial_fit is one pass by request
+        stopped = AETransformer((32,), 8, max_epochs=300, early_stopping=True,
+                                n_iter_no_change=2, random_state=0).fit(Xtr)  # fmt: skip
+        assert stopped.n_iter_ < 300
+        AETransformer((32,), 8, random_state=0).partial_fit(Xtr).partial_fit(Xtr)
 
 
 def test_dead_units_of_a_sparse_code_are_reported_too(digits):
@@ -394,23 +411,20 @@ def test_dead_units_of_a_sparse_code_are_reported_too(digits):
 # --- 10. one fit ------------------------------------------------------------------------------
 
 
-class LinearAE(_PartialFitMixin, _BaseAutoencoder):
-    """A new architecture: its parameters and one hook, nothing else."""
+class LinearAE(_BaseAutoencoder):
+    """A new architecture: its parameters and one hook, ``_architecture``, nothing else."""
 
-    _width_params = ()
-
-    def __init__(self, n_components=4, *, loss="mse", output_activation=None,
-                 warm_start=False, max_epochs=3, batch_size=32, lr=1e-2, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=5, tol=1e-4, net_params=None,
-                 device="cpu", random_state=None, verbose=0):  # fmt: skip
+    def __init__(self, n_components=4, *, loss="mse", output_activation=None, max_epochs=3,
+                 batch_size=32, lr=1e-2, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=5, tol=1e-4, net_params=None, device="cpu",
+                 random_state=None, verbose=0):  # fmt: skip
         for name, value in locals().items():
             if name != "self":
                 setattr(self, name, value)
 
-    def _build_module(self, X, y, rng, found):
-        encoder = torch.nn.Linear(X.shape[1], self.n_components)
-        decoder = torch.nn.Linear(self.n_components, X.shape[1])
-        return initialized(AutoEncoder(encoder, decoder), rng), {}
+    def _architecture(self, n_features, corruption, fitted):
+        encoder = torch.nn.Linear(n_features, self.n_components)
+        return AutoEncoder(encoder, torch.nn.Linear(self.n_components, n_features), corruption)
 
 
 def test_a_new_architecture_is_one_module_and_one_hook(digits):
@@ -418,9 +432,22 @@ def test_a_new_architecture_is_one_module_and_one_hook(digits):
     lin = LinearAE(8, random_state=0).fit(Xtr)
     assert lin.transform(Xte).shape == (len(Xte), 8)
     assert lin.score(Xte) > -0.1
-    assert lin.partial_fit(Xte).n_iter_ == 4
     again = LinearAE(8, random_state=0).fit(Xtr)
     np.testing.assert_array_equal(again.transform(Xte), lin.fit(Xtr).transform(Xte))
+    # saved as weights (no pickled network) and rebuilt by the one hook
+    state = lin.__getstate__()
+    assert isinstance(state["module_"], dict)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(lin)).transform(Xte),
+                                  lin.transform(Xte))  # fmt: skip
+
+
+def test_an_estimator_without_its_architecture_cannot_be_made():
+    class NoArchitecture(_BaseAutoencoder):
+        def __init__(self, n_components=4):
+            self.n_components = n_components
+
+    with pytest.raises(TypeError, match="_architecture"):
+        NoArchitecture()
 
 
 def test_nested_layer_fits_skip_parameter_validation(digits):
@@ -439,6 +466,21 @@ def test_nested_layer_fits_skip_parameter_validation(digits):
 # --- 11. progress ---------------------------------------------------------------------------------
 
 
+def test_device_accepts_what_torch_accepts_and_device_says_where(digits):
+    Xtr = digits[0][:100]
+    assert AETransformer((8,), 2, max_epochs=1, device="auto").fit(Xtr).device_ == (
+        "cuda:0" if torch.cuda.is_available() else "cpu")  # fmt: skip
+    assert AETransformer((8,), 2, max_epochs=1, device=torch.device("cpu")).fit(Xtr).device_ == (
+        "cpu")  # fmt: skip
+    for device, match in [("cuda:7", "cuda:7"), ("mps", "mps"), ("abacus", "not a device")]:
+        if device.startswith("cuda") and torch.cuda.device_count() > 7:
+            continue
+        if device == "mps" and torch.backends.mps.is_available():
+            continue
+        with pytest.raises(ValueError, match=match):
+            AETransformer(device=device).fit(Xtr)
+
+
 def test_verbose_levels(digits, capsys):
     Xtr = digits[0]
     AETransformer((16,), 4, max_epochs=2, random_state=0).fit(Xtr)
@@ -448,6 +490,12 @@ def test_verbose_levels(digits, capsys):
     assert "train_loss" in out and out.count("\n") >= 4
     assert "\x1b[" not in out  # no colour codes when stdout is not a terminal
     assert "it/s" not in err
+    # every line names its estimator, so that fits side by side (a parallel grid search)
+    # can be told apart
+    lines = out.strip().splitlines()
+    assert all(line.startswith("[AETransformer(hidden_sizes=(16,), max_epochs=2, "
+                               "n_components=4, random_state=0, verbose=1)] ")
+               for line in lines)  # fmt: skip
     AETransformer((16,), 4, max_epochs=2, verbose=2, random_state=0).fit(Xtr)
     out, err = capsys.readouterr()
     assert "train_loss" in out and "\x1b[" not in out

@@ -3,10 +3,12 @@
 import json
 import pickle
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -214,3 +216,30 @@ def test_an_incomplete_state_is_refused():
     del state["n_features_in_"]
     with pytest.raises(ValueError, match="weights but no n_features_in_"):
         AETransformer.__new__(AETransformer).__setstate__(state)
+
+
+# --- files written by skae 0.3.0 -------------------------------------------------------------
+
+OLD = Path(__file__).resolve().parent / "data" / "skae-0.3.0"
+OLD_OUTPUTS = json.loads((OLD / "expected.json").read_text())
+
+
+@pytest.mark.parametrize("name", [n for n in OLD_OUTPUTS if n != "version"])
+@pytest.mark.parametrize("kind", ["pkl", "skops"])
+def test_files_of_skae_0_3_0_load_with_their_outputs(name, kind):
+    # written by tests/data/skae-0.3.0/make.py at 0c3fe37: the same outputs, bit for bit
+    path = OLD / f"{name}.{kind}"
+    if kind == "pkl":
+        with open(path, "rb") as f:
+            model = pickle.load(f)
+    else:
+        untrusted = sio.get_untrusted_types(file=path)
+        assert all(t.startswith(("skae.", "numpy.", "sklearn.", "builtins.")) for t in untrusted)
+        model = sio.load(path, trusted=untrusted)
+    X = load_digits().data[:5] / 16
+    if name == "DAEImputer":
+        X[0, 3] = np.nan  # its training rows 0, 7, 14, ... had column 3 missing
+    method = "score_samples" if name == "ReconstructionOutlierDetector" else "transform"
+    np.testing.assert_array_equal(getattr(model, method)(X), np.array(OLD_OUTPUTS[name]))
+    if name in ("AETransformer", "VAETransformer"):  # saved mid-stream: the stream continues
+        assert model.partial_fit(X).n_iter_ == 4

@@ -164,7 +164,7 @@ BAD_PARAMS = [
     ({"lr": float("inf")}, "'lr' parameter"),
     ({"lr": "fast"}, "'lr' parameter"),
     ({"activation": "swish"}, "'activation' parameter"),
-    ({"device": "tpu"}, "'device' parameter"),
+    ({"device": "tpu"}, "device='tpu' is not a device torch knows"),
     ({"validation_fraction": 1.0}, "'validation_fraction' parameter"),
     ({"net_params": {"max_epochs": 3}}, "net_params may not contain 'max_epochs'"),
     ({"net_params": ["optimizer"]}, "'net_params' parameter"),

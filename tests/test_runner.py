@@ -11,6 +11,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
+import data  # noqa: E402
+import estimators  # noqa: E402
 import experiments  # noqa: E402
 import protocols  # noqa: E402
 import run  # noqa: E402
@@ -54,6 +56,7 @@ def test_a_second_run_takes_every_result_from_the_cache(tiny, monkeypatch):
     def fail(job, data):
         raise AssertionError("a cached job was run again")
 
+    fail.__module__ = "protocols"  # where the protocol it stands for lives (its cache key)
     monkeypatch.setitem(protocols.PROTOCOLS, "linear_probe", fail)
     before = (tiny / "tiny.csv").read_text()
     run.main(["tiny", "--out", str(tiny), "--jobs", "1"])
@@ -92,7 +95,7 @@ def test_a_job_depends_on_the_skae_modules_its_estimators_import():
 
 
 def test_probe_chooses_c_on_a_held_out_split_from_the_grid():
-    X_train, X_test, y_train, y_test = protocols.load("digits")
+    X_train, X_test, y_train, y_test = data.load("digits")
     model, C, scaling = protocols.probe(X_train, y_train, 0, ("none", "standard"))
     assert C in protocols.C_GRID and scaling in ("none", "standard")
     assert model.score(X_test, y_test) > 0.9
@@ -100,14 +103,14 @@ def test_probe_chooses_c_on_a_held_out_split_from_the_grid():
 
 def test_specs_build_nested_estimators_with_the_jobs_seed():
     spec = est("ReconstructionOutlierDetector", estimator=est("AETransformer", hidden_sizes=[8]))
-    detector = protocols.build(spec, 3)
+    detector = estimators.build(spec, 3)
     assert detector.estimator.hidden_sizes == (8,) and detector.estimator.random_state == 3
 
 
 def test_every_experiment_expands_into_jobs_with_known_protocols():
     for name, exp in experiments.EXPERIMENTS.items():
         jobs = run.expand(name, exp)
-        known = protocols.PROTOCOLS | run.systems.PROTOCOLS
+        known = protocols.PROTOCOLS  # the one registry, systems' protocols included
         assert jobs and all(j["protocol"] in known for j in jobs)
         keys = {run.key(j) for j in jobs}
         assert len(keys) == len(jobs), f"{name}: two jobs share a cache key"
@@ -170,7 +173,11 @@ def test_an_imputation_experiment_reports_each_data_set_and_condition(monkeypatc
         ("wine", "mcar 20%", "1"), ("wine", "mcar 40%", "0")]  # fmt: skip
     assert all(0 < float(r["rmse"]) < 1 and float(r["missing"]) > 0.1 for r in rows)
     md = (tmp_path / "impute.md").read_text()
-    lines = [x for x in md.split("###")[0].splitlines() if x.startswith("| ") and "---" not in x]
+    # the summary (the pivot tables) opens the page, then the targets, every result, provenance
+    assert md.index("## Summary") < md.index("## Targets") < md.index("## Every result") < (
+        md.index("## Provenance"))
+    every = md.split("## Every result")[1]
+    lines = [x for x in every.splitlines() if x.startswith("| ") and "---" not in x]
     assert lines[0] == "| method | dataset | condition | rmse | fit_seconds | downstream |"
     # one row per method, data set and condition, the smallest RMSE first within each
     table = [x.split(" | ") for x in lines[1:]]
@@ -186,9 +193,9 @@ def test_an_imputation_experiment_reports_each_data_set_and_condition(monkeypatc
 
 
 def test_holes_follow_their_pattern_and_rate():
-    X = protocols.table("wine", "test")[0]
+    X = data.table("wine", "test")[0]
     assert X.min() == 0 and X.max() == 1
-    assert len(protocols.table("wine", "validation")[0]) == len(X) // 2
+    assert len(data.table("wine", "validation")[0]) == len(X) // 2
     mcar = protocols.holes(X, "mcar", 0.3, 0)
     assert abs(mcar.mean() - 0.3) < 0.03
     block = protocols.holes(X, "block", 0.3, 0)
@@ -199,19 +206,19 @@ def test_holes_follow_their_pattern_and_rate():
     assert abs(mar.mean() / (1 - (~mar).all(axis=0).mean()) - 0.3) < 0.1
 
 
-ADBENCH = protocols.shared_data() / "adbench"
+ADBENCH = data.shared_data() / "adbench"
 needs_adbench = pytest.mark.skipif(not ADBENCH.is_dir(), reason=f"{ADBENCH} not found")
 
 
 @needs_adbench
 def test_the_adbench_list_is_the_folder_s():
     assert sorted(p.stem for p in ADBENCH.glob("*.npz")) == sorted(experiments.ADBENCH)
-    X_fit, X_score, y_fit, y_score = protocols.load("adbench/45_wine", "test", 0)
+    X_fit, X_score, y_fit, y_score = data.load("adbench/45_wine", "test", 0)
     assert X_fit.shape[1] == experiments.ADBENCH["45_wine"]
     assert len(X_fit) + len(X_score) == 129 and abs(len(X_score) / 129 - 0.3) < 0.01
     assert y_fit.mean() == pytest.approx(y_score.mean(), abs=0.03)  # stratified
-    capped = protocols.load("adbench/16_http", "test", 0)  # 567,498 rows: capped
-    assert len(capped[0]) == protocols.FIT_ROWS and len(capped[1]) == protocols.SCORE_ROWS
+    capped = data.load("adbench/16_http", "test", 0)  # 567,498 rows: capped
+    assert len(capped[0]) == data.FIT_ROWS and len(capped[1]) == data.SCORE_ROWS
 
 
 @needs_adbench
@@ -259,3 +266,25 @@ def test_a_detector_whose_fit_fails_counts_at_chance(monkeypatch):
     [row] = protocols.anomaly({"estimator": None, "seed": 0}, data)
     assert row["auroc"] == 0.5 and row["ap"] == 0.1 and row["failed"] == 1
     assert "diverged" in row["error"]
+
+
+def test_an_unknown_key_of_an_experiment_is_refused_naming_it():
+    text = (experiments.CONFIGS / "digits.yaml").read_text()
+    typo = text.replace("    sizes: [4", "    sise: [4", 1)
+    assert typo != text
+    with pytest.raises(ValueError, match="digits, job 2 \\(rbm\\): unknown key 'sise'; the "
+                                         "allowed keys are at, classifier, "):  # fmt: skip
+        experiments.load(typo, "digits")
+    with pytest.raises(ValueError, match="unknown key 'seed'; the allowed keys are about"):
+        experiments.load(text.replace("seeds:", "seed:", 1), "digits")
+    with pytest.raises(ValueError, match="select 'select_nothing' is none of the rules"):
+        experiments.load(text + "select: select_nothing\n", "digits")
+
+
+def test_selection_rules_are_registered_and_the_code_size_rule_is_skae_s():
+    from skae.outlier import default_code_size
+
+    assert set(experiments.RULES) == {"select_defaults", "select_beta", "select_imputer",
+                                      "select_detector"}  # fmt: skip
+    assert experiments.code_size("adbench/17_InternetAds") == default_code_size(1555) == 32
+    assert experiments.code_size("adbench/16_http") == default_code_size(3) == 1
