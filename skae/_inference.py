@@ -5,6 +5,7 @@ import numpy as np
 import torch
 
 from ._data import as_tensor
+from ._random import follow_thread_limit
 
 # Inference pushes chunks of rows through the network. A chunk holds about
 # this many activations of the widest layer: a few MiB, large enough to keep
@@ -95,6 +96,7 @@ def forward(est, module, X, n_out):
     where that check failed, to the one full chunk size.
     """
     device, size, pad_to = est._device, est._chunk, est._pad_rows
+    follow_thread_limit()
     out = np.empty((X.shape[0], n_out), dtype=np.float32)
     with torch.inference_mode():
         for start in range(0, X.shape[0], size):

@@ -29,7 +29,7 @@ from skorch.history import History
 from skorch.utils import to_tensor
 
 from ._data import BatchIterator, HoldOut
-from ._random import fused_adam_available, random_source, resolve_device
+from ._random import follow_thread_limit, fused_adam_available, random_source, resolve_device
 
 # Keys of ``net_params`` that estimator parameters control, by root key, and the
 # parameters that control them (empty: skae sets it itself).
@@ -253,6 +253,7 @@ def train(net, dataset, rng, epochs):
     user propagates (skorch swallows it, since its own EarlyStopping stops
     training that way); early stopping, skae's or skorch's, still stops.
     """
+    follow_thread_limit()
     with random_source(rng.torch):
         if not net.initialized_:
             net.initialize()
