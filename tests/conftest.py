@@ -10,6 +10,17 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 
 from skae.datasets import load_digits  # noqa: E402
 
+# THE settings of a quick fit, shared by every test module: two epochs, seeded. Test
+# modules import it (``from conftest import QUICK``) where they build estimators at import
+# time (parametrize lists); tests take the ``quick`` fixture.
+QUICK = dict(max_epochs=2, random_state=0)
+
+
+@pytest.fixture
+def quick():
+    """The settings of a quick fit (a copy of ``QUICK``)."""
+    return dict(QUICK)
+
 
 @pytest.fixture(scope="session")
 def digits():

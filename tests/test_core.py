@@ -481,6 +481,24 @@ def test_device_accepts_what_torch_accepts_and_device_says_where(digits):
             AETransformer(device=device).fit(Xtr)
 
 
+def test_a_fit_inside_threadpool_limits_computes_with_that_many_threads(digits):
+    # as scikit-learn's estimators honour threadpoolctl's limits (torch's MKL too, which
+    # threadpoolctl cannot see: skae sets torch's count to the limit at each fit)
+    from threadpoolctl import threadpool_limits
+
+    seen = []
+
+    class Threads(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            seen.append(torch.get_num_threads())
+
+    with threadpool_limits(1):
+        ae = AETransformer((16,), 4, max_epochs=2, random_state=0,
+                           net_params={"callbacks": [Threads()]}).fit(digits[0])  # fmt: skip
+        ae.transform(digits[1])
+    assert seen == [1, 1]
+
+
 def test_verbose_levels(digits, capsys):
     Xtr = digits[0]
     AETransformer((16,), 4, max_epochs=2, random_state=0).fit(Xtr)

@@ -1,13 +1,12 @@
-"""Objectives that shape the code (top-k) and SAEClassifier's fine-tuning recipe."""
+"""Objectives that shape the code: top-k."""
 
 import pickle
 
 import numpy as np
 import pytest
-import torch
 from sklearn.datasets import load_digits
 
-from skae import AETransformer, ConvAETransformer, DAETransformer, SAEClassifier
+from skae import AETransformer, ConvAETransformer, DAETransformer
 
 
 @pytest.fixture(scope="module")
@@ -56,62 +55,3 @@ def test_top_k_larger_than_the_code_is_refused_before_anything_changes(X):
     with pytest.raises(ValueError, match="top_k=9 keeps more units than the code has"):
         est.fit(X)
     np.testing.assert_array_equal(est.transform(X), before)
-
-
-# ---- SAEClassifier's fine-tuning recipe ------------------------------------------------
-
-STACK = dict(hidden_sizes=(32,), n_components=16, pretrain_epochs=2, lr=0.01, random_state=0)
-
-
-def _encoder_weights(module):
-    return torch.cat([p.detach().flatten() for p in module.parameters()])
-
-
-def _pretrained_weights(clf):
-    return torch.cat([_encoder_weights(layer.module_.encoder) for layer in clf.layers_])
-
-
-def test_head_epochs_train_the_softmax_layer_alone_first(X):
-    y = load_digits().target
-    clf = SAEClassifier(**STACK, max_epochs=10, head_epochs=10).fit(X, y)
-    torch.testing.assert_close(_encoder_weights(clf.module_.encoder), _pretrained_weights(clf))
-    assert clf.score(X, y) > 0.5  # the head learned on the frozen code
-    assert all(p.requires_grad for p in clf.module_.parameters())  # nothing left frozen
-    longer = SAEClassifier(**STACK, max_epochs=5, head_epochs=3).fit(X, y)
-    assert not torch.allclose(_encoder_weights(longer.module_.encoder), _pretrained_weights(longer))
-    assert longer.n_iter_ == 5
-
-
-def test_encoder_lr_is_the_pretrained_layers_learning_rate(X):
-    y = load_digits().target
-    slow = SAEClassifier(**STACK, max_epochs=10, encoder_lr=1e-9).fit(X, y)
-    moved = _encoder_weights(slow.module_.encoder) - _pretrained_weights(slow)
-    assert moved.abs().max() < 1e-5
-    fast = SAEClassifier(**STACK, max_epochs=3).fit(X, y)
-    assert (_encoder_weights(fast.module_.encoder) - _pretrained_weights(fast)).abs().max() > 1e-3
-    # the head still trains at lr
-    assert slow.score(X, y) > 0.5
-
-
-def test_recipe_is_ignored_without_pretraining(X):
-    y = load_digits().target
-    plain = SAEClassifier(**STACK, pretrain=False, max_epochs=3).fit(X, y)
-    recipe = SAEClassifier(**STACK, pretrain=False, max_epochs=3, encoder_lr=1e-9, head_epochs=2)
-    np.testing.assert_array_equal(recipe.fit(X, y).predict_proba(X), plain.predict_proba(X))
-
-
-def test_recipe_errors_are_clear_and_change_nothing(X):
-    y = load_digits().target
-    clf = SAEClassifier(**STACK, max_epochs=2).fit(X, y)
-    before = clf.predict_proba(X)
-    clf.set_params(head_epochs=3)
-    with pytest.raises(ValueError, match="head_epochs=3 is more than the max_epochs=2"):
-        clf.fit(X, y)
-    clf.set_params(
-        head_epochs=0,
-        encoder_lr=1e-4,
-        net_params={"optimizer__param_groups": [("head.*", {"lr": 0.1})]},
-    )
-    with pytest.raises(ValueError, match="encoder_lr sets the optimizer's parameter groups"):
-        clf.fit(X, y)
-    np.testing.assert_array_equal(clf.predict_proba(X), before)

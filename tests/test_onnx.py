@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import QUICK
 from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
@@ -22,8 +23,6 @@ from skae.datasets import fetch_fashion_mnist, load_digits
 ort = pytest.importorskip("onnxruntime")
 skl2onnx = pytest.importorskip("skl2onnx")
 import skae.onnx  # noqa: E402,F401  (registers the converters)
-
-QUICK = dict(max_epochs=2, random_state=0)
 
 
 def digits():

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import QUICK
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
@@ -28,7 +29,6 @@ from skae import (
 
 sio = pytest.importorskip("skops.io")
 
-QUICK = dict(max_epochs=2, random_state=0)
 X = np.random.RandomState(0).rand(48, 64).astype(np.float32)
 Y = np.arange(48) % 3
 MODELS = {

@@ -2,7 +2,9 @@
 
 import numpy as np
 import pytest
+import torch
 from skorch.callbacks import Callback
+from sklearn.datasets import load_digits
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
@@ -115,3 +117,68 @@ def test_a_transformer_fitted_once_without_labels_stays_frozen_in_a_grid_search(
     assert fits == []  # never refitted, not even by the final refit
     np.testing.assert_array_equal(search.best_estimator_[0].transform(Xte), codes)
     assert search.score(Xte, yte) > 0.85
+
+
+# --- the fine-tuning recipe (head_epochs, encoder_lr) --------------------------------------
+
+STACK = dict(hidden_sizes=(32,), n_components=16, pretrain_epochs=2, lr=0.01, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def X_digits():
+    return load_digits().data.astype(np.float32) / 16
+
+
+def _encoder_weights(module):
+    return torch.cat([p.detach().flatten() for p in module.parameters()])
+
+
+def _pretrained_weights(clf):
+    return torch.cat([_encoder_weights(layer.module_.encoder) for layer in clf.layers_])
+
+
+def test_head_epochs_train_the_softmax_layer_alone_first(X_digits):
+    y = load_digits().target
+    clf = SAEClassifier(**STACK, max_epochs=10, head_epochs=10).fit(X_digits, y)
+    torch.testing.assert_close(_encoder_weights(clf.module_.encoder), _pretrained_weights(clf))
+    assert clf.score(X_digits, y) > 0.5  # the head learned on the frozen code
+    assert all(p.requires_grad for p in clf.module_.parameters())  # nothing left frozen
+    longer = SAEClassifier(**STACK, max_epochs=5, head_epochs=3).fit(X_digits, y)
+    assert not torch.allclose(_encoder_weights(longer.module_.encoder), _pretrained_weights(longer))
+    assert longer.n_iter_ == 5
+
+
+def test_encoder_lr_is_the_pretrained_layers_learning_rate(X_digits):
+    y = load_digits().target
+    slow = SAEClassifier(**STACK, max_epochs=10, encoder_lr=1e-9).fit(X_digits, y)
+    moved = _encoder_weights(slow.module_.encoder) - _pretrained_weights(slow)
+    assert moved.abs().max() < 1e-5
+    fast = SAEClassifier(**STACK, max_epochs=3).fit(X_digits, y)
+    assert (_encoder_weights(fast.module_.encoder) - _pretrained_weights(fast)).abs().max() > 1e-3
+    # the head still trains at lr
+    assert slow.score(X_digits, y) > 0.5
+
+
+def test_recipe_is_ignored_without_pretraining(X_digits):
+    y = load_digits().target
+    plain = SAEClassifier(**STACK, pretrain=False, max_epochs=3).fit(X_digits, y)
+    recipe = SAEClassifier(**STACK, pretrain=False, max_epochs=3, encoder_lr=1e-9, head_epochs=2)
+    np.testing.assert_array_equal(recipe.fit(X_digits, y).predict_proba(X_digits),
+                                  plain.predict_proba(X_digits))  # fmt: skip
+
+
+def test_recipe_errors_are_clear_and_change_nothing(X_digits):
+    y = load_digits().target
+    clf = SAEClassifier(**STACK, max_epochs=2).fit(X_digits, y)
+    before = clf.predict_proba(X_digits)
+    clf.set_params(head_epochs=3)
+    with pytest.raises(ValueError, match="head_epochs=3 is more than the max_epochs=2"):
+        clf.fit(X_digits, y)
+    clf.set_params(
+        head_epochs=0,
+        encoder_lr=1e-4,
+        net_params={"optimizer__param_groups": [("head.*", {"lr": 0.1})]},
+    )
+    with pytest.raises(ValueError, match="encoder_lr sets the optimizer's parameter groups"):
+        clf.fit(X_digits, y)
+    np.testing.assert_array_equal(clf.predict_proba(X_digits), before)
