@@ -1,0 +1,273 @@
+"""The columns of a table: which hold numbers and which categories, and how each kind
+enters a network, leaves it and is scored.
+
+One place for every estimator that reads tables (issue 44; the estimators do not use it
+yet: this is its first step, tested on its own). A :class:`ColumnSchema` is
+decided at ``fit`` from the data: ``categorical_features="from_dtype"`` (as in
+``HistGradientBoostingClassifier``: for pandas and polars input, columns of category,
+object/string or bool dtype are categorical, numbers numeric; a numpy array has none), or
+an explicit list of names or indices, or a boolean mask. Its ``categories_`` are each
+categorical column's categories seen in ``fit``, sorted, as ``OneHotEncoder`` has them.
+
+The data keep their shape on the way in: :meth:`ColumnSchema.encode` turns rows into a
+float32 array of the same width, numbers as they are and each category as its index in
+``categories_`` (a category ``fit`` never saw as -1, a missing entry as NaN), so that
+batches are still gathered by index from one array. The network then reads that array
+through :class:`ColumnInput` (numbers as they are, each categorical column one-hot), and
+writes one output per number and one logit per category (:class:`ColumnOutput` splits
+them); :func:`column_loss` scores each column by its own kind: the squared error of a
+number, the cross-entropy of a category, every observed entry, each column weighted
+alike so that neither kind drowns the other. :func:`swap` is the swap noise of the Porto
+Seguro DAE, at the level of columns, so that a swapped category is always a valid one.
+"""
+
+from numbers import Integral
+
+import numpy as np
+import torch
+from torch import nn
+
+# the code of a category that fit never saw: read as no category (an all-zero one-hot)
+UNKNOWN = -1
+
+
+def _is_frame(X):
+    return hasattr(X, "columns") and hasattr(X, "dtypes")
+
+
+def _categorical_dtype(dtype):
+    """Whether a pandas or polars column dtype holds categories (category, text, bool)."""
+    name = str(dtype).lower()
+    if name in ("category", "object", "bool", "boolean", "string", "str", "utf8"):
+        return True
+    return name.startswith(("categorical", "enum", "string", "str"))
+
+
+def categorical_mask(X, categorical_features, feature_names=None):
+    """The boolean mask of ``X``'s categorical columns.
+
+    ``categorical_features`` is "from_dtype", None (no column), a boolean mask, or a list
+    of column indices or names (names need a DataFrame, or ``feature_names``). Raises
+    ValueError naming what does not fit.
+    """
+    n = X.shape[1]
+    if categorical_features is None:
+        return np.zeros(n, dtype=bool)
+    if isinstance(categorical_features, str):  # "from_dtype"
+        if not _is_frame(X):
+            return np.zeros(n, dtype=bool)
+        return np.array([_categorical_dtype(dt) for dt in X.dtypes], dtype=bool)
+    values = np.asarray(categorical_features)
+    if values.dtype == bool:
+        if values.shape != (n,):
+            raise ValueError(
+                f"categorical_features as a boolean mask needs one entry per column ({n}), "
+                f"got {values.shape[0] if values.ndim else 'a scalar'}."
+            )
+        return values.copy()
+    mask = np.zeros(n, dtype=bool)
+    names = list(X.columns) if _is_frame(X) else (
+        None if feature_names is None else list(feature_names))  # fmt: skip
+    for value in categorical_features:
+        if isinstance(value, str):
+            if names is None or value not in names:
+                raise ValueError(
+                    f"categorical_features names the column {value!r}, which X does not have"
+                    + ("" if names is None else f" (its columns: {names})") + "."
+                )
+            mask[names.index(value)] = True
+        elif isinstance(value, Integral) and not isinstance(value, bool) and -n <= value < n:
+            mask[value] = True
+        else:
+            raise ValueError(
+                f"categorical_features holds {value!r}: give column names, indices from "
+                f"0 to {n - 1}, a boolean mask, 'from_dtype' or None."
+            )
+    return mask
+
+
+def _column(X, j):
+    """Column ``j`` of ``X`` (numpy array, pandas or polars DataFrame) as a numpy array."""
+    if hasattr(X, "iloc"):
+        return X.iloc[:, j].to_numpy()
+    if _is_frame(X):  # polars
+        return X[:, j].to_numpy()
+    return np.asarray(X)[:, j]
+
+
+def _missing(values):
+    """Where a column's entries are missing: NaN, None or pandas.NA."""
+    if values.dtype.kind in "fc":
+        return np.isnan(values)
+    if values.dtype.kind != "O":
+        return np.zeros(values.shape, dtype=bool)
+    return np.array([v is None or (isinstance(v, float) and v != v)
+                     or type(v).__name__ == "NAType" for v in values], dtype=bool)  # fmt: skip
+
+
+class ColumnSchema:
+    """The kinds of a table's columns and each categorical column's categories.
+
+    Parameters
+    ----------
+    categorical : ndarray of bool, shape (n_features,)
+        Which columns are categorical.
+    """
+
+    def __init__(self, categorical):
+        self.categorical = np.asarray(categorical, dtype=bool)
+        self.categories_ = []
+
+    @classmethod
+    def fit(cls, X, categorical_features="from_dtype", feature_names=None):
+        """The schema of ``X``: its categorical columns and their categories (sorted, the
+        missing entries left out)."""
+        schema = cls(categorical_mask(X, categorical_features, feature_names))
+        for j in np.flatnonzero(schema.categorical):
+            values = _column(X, j)
+            seen = values[~_missing(values)]
+            schema.categories_.append(np.array(sorted(set(seen.tolist()), key=_order)))
+        return schema
+
+    @property
+    def n_categories(self):
+        """The number of categories of each categorical column."""
+        return [len(c) for c in self.categories_]
+
+    @property
+    def mixed(self):
+        """Whether any column is categorical (numeric tables take today's path)."""
+        return bool(self.categorical.any())
+
+    def encode(self, X):
+        """``X``'s rows as float32 codes of the same width: numbers as they are, each
+        category its index in ``categories_`` (-1 for one ``fit`` never saw), NaN where an
+        entry is missing."""
+        out = np.empty((X.shape[0], len(self.categorical)), dtype=np.float32)
+        cats = iter(self.categories_)
+        for j, categorical in enumerate(self.categorical):
+            values = _column(X, j)
+            missing = _missing(values)
+            if not categorical:
+                out[:, j] = np.nan
+                out[~missing, j] = values[~missing].astype(np.float64)
+                continue
+            categories = next(cats)
+            lookup = {v: i for i, v in enumerate(categories.tolist())}
+            codes = np.array([lookup.get(v, UNKNOWN) for v in values[~missing].tolist()],
+                             dtype=np.float32)  # fmt: skip
+            out[:, j] = np.nan
+            out[~missing, j] = codes
+        return out
+
+    def decode(self, codes, X=None):
+        """Codes back to an object array of the input's kinds: categories where the codes
+        say so; where ``X`` is given, its own entries where the code is UNKNOWN (a category
+        ``fit`` never saw stays as it was)."""
+        out = np.empty(codes.shape, dtype=object)
+        cats = iter(self.categories_)
+        for j, categorical in enumerate(self.categorical):
+            if not categorical:
+                out[:, j] = codes[:, j].astype(np.float64)
+                continue
+            categories = next(cats)
+            column = codes[:, j]
+            known = (column >= 0) & ~np.isnan(column)
+            out[known, j] = categories[column[known].astype(np.intp)]
+            if X is not None:
+                out[~known, j] = _column(X, j)[~known]
+            else:
+                out[~known, j] = None
+        return out
+
+
+def _order(value):
+    """Sort key of a category: numbers before text, each in its own order (as
+    ``OneHotEncoder`` sorts one kind)."""
+    return (isinstance(value, str), value)
+
+
+class ColumnInput(nn.Module):
+    """Codes (see :meth:`ColumnSchema.encode`) into what the network reads: each numeric
+    column as it is (0 where missing) and each categorical column one-hot (all zeros
+    where missing or unknown)."""
+
+    def __init__(self, categorical, n_categories):
+        super().__init__()
+        categorical = torch.as_tensor(np.asarray(categorical, dtype=bool))
+        self.register_buffer("numeric_", torch.nonzero(~categorical).flatten())
+        self.register_buffer("categorical_", torch.nonzero(categorical).flatten())
+        self.n_categories = [int(k) for k in n_categories]
+        self.width = int((~categorical).sum()) + sum(self.n_categories)
+
+    def forward(self, x):
+        numbers = torch.nan_to_num(x[:, self.numeric_], nan=0.0)
+        parts = [numbers]
+        for column, k in zip(self.categorical_.tolist(), self.n_categories):
+            code = torch.nan_to_num(x[:, column], nan=UNKNOWN).long()
+            known = code >= 0
+            one_hot = nn.functional.one_hot(torch.where(known, code, 0), k).to(x.dtype)
+            parts.append(one_hot * known.unsqueeze(1).to(x.dtype))
+        return torch.cat(parts, dim=1)
+
+
+class ColumnOutput:
+    """Where each column's outputs lie in the network's last layer: one per numeric column
+    first, then ``n_categories[k]`` logits per categorical column."""
+
+    def __init__(self, categorical, n_categories):
+        categorical = np.asarray(categorical, dtype=bool)
+        self.numeric = np.flatnonzero(~categorical)
+        self.categorical = np.flatnonzero(categorical)
+        bounds = np.cumsum([len(self.numeric), *n_categories])
+        self.slices = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+        self.width = int(bounds[-1])
+
+    def split(self, output):
+        """The numeric outputs, and the logits of each categorical column."""
+        return output[:, : len(self.numeric)], [output[:, s] for s in self.slices]
+
+    def decode(self, output):
+        """The most probable code of each column: numbers as they are, categories by their
+        largest logit (float32 codes, as :meth:`ColumnSchema.encode` gives)."""
+        numbers, logits = self.split(output)
+        codes = torch.empty(output.shape[0], len(self.numeric) + len(self.categorical),
+                            dtype=output.dtype, device=output.device)  # fmt: skip
+        codes[:, torch.as_tensor(self.numeric)] = numbers
+        for column, z in zip(self.categorical, logits):
+            codes[:, int(column)] = z.argmax(dim=1).to(output.dtype)
+        return codes
+
+
+def column_loss(output, target, layout):
+    """The mean over columns of each column's loss on its observed entries: the squared
+    error of a numeric column, the cross-entropy of a categorical one (an unknown category
+    is not scored), so that each column weighs alike whatever its kind.
+
+    ``output`` is the network's last layer (``layout.width`` wide), ``target`` the codes.
+    """
+    numbers, logits = layout.split(output)
+    losses = []
+    if len(layout.numeric):
+        truth = target[:, torch.as_tensor(layout.numeric)]
+        seen = ~torch.isnan(truth)
+        error = torch.where(seen, numbers - torch.nan_to_num(truth), 0).square()
+        losses.append((error.sum(dim=0) / seen.sum(dim=0).clamp(min=1)))
+    for column, z in zip(layout.categorical, logits):
+        code = target[:, int(column)]
+        seen = ~torch.isnan(code) & (code >= 0)
+        if seen.any():
+            ce = nn.functional.cross_entropy(z[seen], code[seen].long())
+        else:
+            ce = z.sum() * 0.0
+        losses.append(ce.reshape(1))
+    return torch.cat(losses).mean()
+
+
+def swap(x, level, generator=None):
+    """Swap noise: each entry, with probability ``level``, replaced by the same column's
+    entry in a random row of the batch. On codes, a swapped category is a valid one."""
+    n, d = x.shape
+    corrupt = torch.rand(x.shape, generator=generator, device=x.device) < level
+    rows = torch.randint(0, n, (n, d), generator=generator, device=x.device)
+    return torch.where(corrupt, x.gather(0, rows), x)
