@@ -105,6 +105,29 @@ def _missing(values):
                      or type(v).__name__ == "NAType" for v in values], dtype=bool)  # fmt: skip
 
 
+def holes_of(X, marker=None):
+    """The holes of a table (an object array or a DataFrame): NaN, None, pandas.NA, and
+    the entries equal to ``marker`` (a bool is never a marker)."""
+    holes = np.zeros(X.shape, dtype=bool)
+    for j in range(X.shape[1]):
+        values = _column(X, j)
+        holes[:, j] = _missing(values)
+        if marker is not None:
+            holes[:, j] |= np.array([v == marker and not isinstance(v, bool) for v in values],
+                                    dtype=bool)  # fmt: skip
+    return holes
+
+
+def choose(logits, rng=None):
+    """Each row's category from its logits (numpy): the most probable, or, with ``rng``, a
+    draw from their softmax."""
+    if rng is None:
+        return logits.argmax(axis=1)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return (p.cumsum(axis=1) < rng.random((len(p), 1))).sum(axis=1).clip(0, p.shape[1] - 1)
+
+
 class ColumnSchema:
     """The kinds of a table's columns and each categorical column's categories.
 
@@ -119,13 +142,14 @@ class ColumnSchema:
         self.categories_ = []
 
     @classmethod
-    def fit(cls, X, categorical_features="from_dtype", feature_names=None):
+    def fit(cls, X, categorical_features="from_dtype", feature_names=None, holes=None):
         """The schema of ``X``: its categorical columns and their categories (sorted, the
-        missing entries left out)."""
+        missing entries, and those ``holes`` marks, left out)."""
         schema = cls(categorical_mask(X, categorical_features, feature_names))
         for j in np.flatnonzero(schema.categorical):
             values = _column(X, j)
-            seen = values[~_missing(values)]
+            missing = _missing(values) if holes is None else holes[:, j] | _missing(values)
+            seen = values[~missing]
             schema.categories_.append(np.array(sorted(set(seen.tolist()), key=_order)))
         return schema
 
@@ -139,18 +163,27 @@ class ColumnSchema:
         """Whether any column is categorical (numeric tables take today's path)."""
         return bool(self.categorical.any())
 
-    def encode(self, X):
+    def encode(self, X, holes=None):
         """``X``'s rows as float32 codes of the same width: numbers as they are, each
         category its index in ``categories_`` (-1 for one ``fit`` never saw), NaN where an
-        entry is missing."""
+        entry is missing (or ``holes`` says so). Text in a numeric column is refused,
+        naming the column."""
         out = np.empty((X.shape[0], len(self.categorical)), dtype=np.float32)
         cats = iter(self.categories_)
         for j, categorical in enumerate(self.categorical):
             values = _column(X, j)
-            missing = _missing(values)
+            missing = _missing(values) if holes is None else holes[:, j] | _missing(values)
             if not categorical:
                 out[:, j] = np.nan
-                out[~missing, j] = values[~missing].astype(np.float64)
+                try:
+                    out[~missing, j] = values[~missing].astype(np.float64)
+                except (TypeError, ValueError):
+                    text = next(v for v in values[~missing] if not _number(v))
+                    raise ValueError(
+                        f"X contains text ({text!r}) in column {j}, which is not "
+                        "categorical: list it in categorical_features (or give it the "
+                        "category or string dtype), or convert it to numbers."
+                    ) from None
                 continue
             categories = next(cats)
             lookup = {v: i for i, v in enumerate(categories.tolist())}
@@ -181,6 +214,14 @@ class ColumnSchema:
         return out
 
 
+def _number(value):
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(value, (str, bytes))
+
+
 def _order(value):
     """Sort key of a category: numbers before text, each in its own order (as
     ``OneHotEncoder`` sorts one kind)."""
@@ -204,6 +245,8 @@ class ColumnInput(nn.Module):
         numbers = torch.nan_to_num(x[:, self.numeric_], nan=0.0)
         parts = [numbers]
         for column, k in zip(self.categorical_.tolist(), self.n_categories):
+            if not k:  # a column with no category seen in fit: nothing to read
+                continue
             code = torch.nan_to_num(x[:, column], nan=UNKNOWN).long()
             known = code >= 0
             one_hot = nn.functional.one_hot(torch.where(known, code, 0), k).to(x.dtype)
@@ -235,7 +278,8 @@ class ColumnOutput:
                             dtype=output.dtype, device=output.device)  # fmt: skip
         codes[:, torch.as_tensor(self.numeric)] = numbers
         for column, z in zip(self.categorical, logits):
-            codes[:, int(column)] = z.argmax(dim=1).to(output.dtype)
+            best = z.argmax(dim=1) if z.shape[1] else torch.full((len(z),), UNKNOWN)
+            codes[:, int(column)] = best.to(output.dtype)
         return codes
 
 
@@ -256,12 +300,23 @@ def column_loss(output, target, layout):
     for column, z in zip(layout.categorical, logits):
         code = target[:, int(column)]
         seen = ~torch.isnan(code) & (code >= 0)
-        if seen.any():
+        if seen.any() and z.shape[1]:
             ce = nn.functional.cross_entropy(z[seen], code[seen].long())
         else:
             ce = z.sum() * 0.0
         losses.append(ce.reshape(1))
     return torch.cat(losses).mean()
+
+
+class ColumnLoss(nn.Module):
+    """:func:`column_loss` as a criterion for skorch: ``(output, target) -> loss``."""
+
+    def __init__(self, layout):
+        super().__init__()
+        self.layout = layout
+
+    def forward(self, output, target):
+        return column_loss(output, target, self.layout)
 
 
 def swap(x, level, generator=None):

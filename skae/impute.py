@@ -18,7 +18,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.impute import MissingIndicator
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import LRScheduler
 from torch import nn
 from torch.optim.lr_scheduler import CosineAnnealingLR
@@ -28,6 +28,15 @@ from ._base import _NetEstimator
 from ._inference import forward
 from ._checks import validate_args
 from ._sklearn import Interval, MissingValues, StrOptions, _check_feature_names_in
+from ._columns import (
+    ColumnInput,
+    ColumnLoss,
+    ColumnOutput,
+    ColumnSchema,
+    categorical_mask,
+    choose,
+    holes_of,
+)
 from ._random import current_generator, draw_seed, random_source
 from .modules import ACTIVATIONS, mlp
 
@@ -58,15 +67,26 @@ class MaskedMSELoss(nn.Module):
 class ImputationNet(nn.Module):
     """An MLP from ``(row with holes at 0, observed mask)`` to the whole row.
 
-    Rows come scaled (the column means at 0) with NaN in their holes.
+    Rows come scaled (the column means at 0) with NaN in their holes. On a mixed table
+    (``categorical``), rows come as codes (see :mod:`skae._columns`): the numbers scaled,
+    each category its index; the network reads the categories one-hot and writes one
+    logit per category.
     ``forward`` (the inference path) reads every observed entry; ``terms``
     (training and validation) and :meth:`draw` hide a random fraction
     ``level`` of them as well, drawn from the fit's generator.
     """
 
-    def __init__(self, n_features, hidden_sizes, activation, level):
+    def __init__(self, n_features, hidden_sizes, activation, level, categorical=None,
+                 n_categories=()):  # fmt: skip
         super().__init__()
-        self.net = mlp((2 * n_features, *hidden_sizes, n_features), activation, "identity")
+        width_in, width_out = n_features, n_features
+        self.columns = None
+        if categorical is not None and np.any(categorical):  # a mixed table: codes in
+            self.columns = ColumnInput(categorical, n_categories)
+            width_in = self.columns.width
+            width_out = ColumnOutput(categorical, n_categories).width
+        self.net = mlp((width_in + n_features, *hidden_sizes, width_out), activation,
+                       "identity")  # fmt: skip
         self.level = float(level)
 
     def _fill(self, x, hide):
@@ -74,7 +94,11 @@ class ImputationNet(nn.Module):
         if hide and self.level:
             draw = torch.empty_like(x).uniform_(generator=current_generator(x.device))
             seen = seen & (draw >= self.level)
-        return self.net(torch.cat([torch.where(seen, x, 0), seen.to(x.dtype)], dim=1)), seen
+        if self.columns is None:
+            shown = torch.where(seen, x, 0)
+        else:  # numbers as they are, categories one-hot, the hidden entries as holes
+            shown = self.columns(torch.where(seen, x, torch.nan))
+        return self.net(torch.cat([shown, seen.to(x.dtype)], dim=1)), seen
 
     def terms(self, x):
         return {"output": self._fill(x, hide=True)[0]}
@@ -117,6 +141,19 @@ class DAEImputer(_NetEstimator):
     ----------
     missing_values : int, float, np.nan or pandas.NA, default=nan
         The placeholder of the missing values; every occurrence of it is imputed.
+
+    categorical_features : "from_dtype", list of str or int, array-like of bool or None, \
+default='from_dtype'
+        The categorical columns. "from_dtype": the columns of a pandas or polars DataFrame
+        whose dtype is category, object, string or bool (as
+        ``HistGradientBoostingClassifier``'s parameter; a numpy array has none); or a list
+        of column names or indices, or a boolean mask; None: none. A table with
+        categorical columns is read as codes (see the user guide): the network reads each
+        category one-hot, writes one logit per category and is scored by the
+        cross-entropy there; ``transform`` fills a categorical hole with one of the
+        categories seen in ``fit`` (the most probable, or a draw with
+        ``sample_posterior=True``) and returns an object array. A category ``fit`` never
+        saw is read as none and comes back as it was.
 
     hidden_sizes : tuple of int, default=(256, 256)
         Widths of the network's hidden layers, from the ``2 * n_features`` inputs (the
@@ -212,6 +249,7 @@ class DAEImputer(_NetEstimator):
     _parameter_constraints = {
         **_NetEstimator._parameter_constraints,
         "missing_values": [MissingValues(numeric_only=True)],
+        "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
         "hidden_sizes": [tuple, list],
         "noise_level": [Interval(Real, 0, 1, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
@@ -228,6 +266,7 @@ class DAEImputer(_NetEstimator):
         self,
         *,
         missing_values=np.nan,
+        categorical_features="from_dtype",
         hidden_sizes=(256, 256),
         noise_level=0.25,
         activation="relu",
@@ -249,6 +288,7 @@ class DAEImputer(_NetEstimator):
         verbose=0,
     ):
         self.missing_values = missing_values
+        self.categorical_features = categorical_features
         self.hidden_sizes = hidden_sizes
         self.noise_level = noise_level
         self.activation = activation
@@ -272,11 +312,15 @@ class DAEImputer(_NetEstimator):
     # --- the hooks of the fit sequence ----------------------------------------------------------
 
     def _architecture(self, n_features, corruption, fitted):
+        categorical = fitted.get("categorical_")  # None: a numeric table (or a 0.3.0 file)
+        n_categories = [len(c) for c in fitted.get("categories_", [])]
         return ImputationNet(n_features, tuple(self.hidden_sizes), self.activation,
-                             self.noise_level)  # fmt: skip
+                             self.noise_level, categorical, n_categories)  # fmt: skip
 
     def _criterion(self):
-        return MaskedMSELoss
+        # on a mixed table, each column scored by its kind (the layout decided with the data)
+        layout = getattr(self, "_layout", None)
+        return MaskedMSELoss if layout is None else ColumnLoss(layout)
 
     def _epochs(self, n_samples):
         if self.max_epochs != "auto":
@@ -300,6 +344,10 @@ class DAEImputer(_NetEstimator):
             super()._warn_unconverged(losses, epochs)
 
     def _validate_fit_data(self, X, y, reset):
+        categorical = self._categorical(X)
+        if categorical is not None:
+            return self._validate_mixed(X, categorical, reset)
+        self._layout = None
         X = self._validate_X(X, reset=reset)
         holes = self._holes(X)
         observed = np.where(holes, np.nan, X).astype(np.float64)
@@ -322,9 +370,74 @@ class DAEImputer(_NetEstimator):
             "_low": low,
             "_high": high,
             "indicator_": indicator,
+            "categorical_": np.zeros(X.shape[1], dtype=bool),
+            "categories_": [],
+            "_empty": None,
         }
         scaled = ((observed - mean) / std).astype(np.float32)
         return scaled, None, fitted
+
+    def _categorical(self, X):
+        """The mask of ``X``'s categorical columns, or None for a numeric table (which takes
+        the numeric path, as before categorical columns existed)."""
+        features = self.categorical_features
+        if features is None or (isinstance(features, str) and not hasattr(X, "dtypes")):
+            return None
+        if not hasattr(X, "shape"):
+            X = np.asarray(X, dtype=object)
+        if getattr(X, "ndim", 2) != 2:
+            return None  # the input checks say what is wrong
+        mask = categorical_mask(X, features)
+        return mask if mask.any() else None
+
+    def _validate_mixed(self, X, categorical, reset):
+        """A mixed table as codes: the numbers scaled as on a numeric table, each category
+        its index in ``categories_``, NaN in the holes (see :mod:`skae._columns`)."""
+        Xo = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=reset)
+        holes = self._mixed_holes(Xo)
+        schema = ColumnSchema.fit(Xo, categorical, holes=holes)
+        codes = schema.encode(Xo, holes=holes).astype(np.float64)
+        numeric = ~categorical
+        if np.isinf(codes[:, numeric]).any():
+            raise ValueError("Input X contains infinity: replace it (or mark it missing).")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(codes, axis=0)
+            std = np.nanstd(codes, axis=0)
+            low, high = np.nanmin(codes, axis=0), np.nanmax(codes, axis=0)
+        counts = iter(schema.n_categories)
+        empty = np.array([not next(counts) if c else np.isnan(m)
+                          for c, m in zip(categorical, mean)])  # fmt: skip
+        mean[categorical | empty], low[categorical | empty] = 0.0, 0.0
+        high[categorical | empty] = 0.0
+        std[categorical | ~(std > 0)] = 1.0
+        codes[:, numeric] = (codes[:, numeric] - mean[numeric]) / std[numeric]
+        statistics = np.array([None if e else float(m) for e, m in zip(empty, mean)],
+                              dtype=object)  # fmt: skip
+        cats = iter(schema.categories_)
+        for j in np.flatnonzero(categorical):  # the most frequent category, as SimpleImputer
+            categories = next(cats)
+            if len(categories):
+                seen = codes[:, j][~np.isnan(codes[:, j])].astype(np.intp)
+                statistics[j] = categories[np.bincount(seen, minlength=len(categories)).argmax()]
+        indicator = None
+        if self.add_indicator:
+            indicator = MissingIndicator(missing_values=np.nan, error_on_new=False)
+            indicator.fit(np.where(holes, np.nan, 0.0))
+        self._layout = ColumnOutput(categorical, schema.n_categories)
+        fitted = {"statistics_": statistics, "scale_": std, "_low": low, "_high": high,
+                  "indicator_": indicator, "categorical_": categorical,
+                  "categories_": schema.categories_, "_empty": empty}  # fmt: skip
+        return codes.astype(np.float32), None, fitted
+
+    def _mixed_holes(self, Xo):
+        """The holes of an object array: NaN, None, pandas.NA, or ``missing_values``."""
+        return holes_of(Xo, None if _nan_marker(self.missing_values) else self.missing_values)
+
+    def _empty_features(self):
+        """The columns with no observed value in ``fit``."""
+        empty = getattr(self, "_empty", None)
+        return np.isnan(self.statistics_) if empty is None else empty
 
     def _finish_fit(self, X):
         """Each column's prediction error on hidden observed entries (``residual_std_``).
@@ -335,17 +448,22 @@ class DAEImputer(_NetEstimator):
         """
         rows = np.linspace(0, X.shape[0] - 1, min(X.shape[0], RESIDUAL_ROWS)).astype(np.intp)
         Xs, n = X[rows], X.shape[1]
+        layout = self.__dict__.pop("_layout", None)  # the criterion's, no longer needed
+        width = n if layout is None else layout.width
+        numeric = ~self.categorical_
         generator = torch.Generator(device=self._device).manual_seed(0)
         with random_source(generator):
-            out = forward(self, self.module_.draw_and_hidden, Xs, 2 * n)
-        error = np.square(out[:, :n] - Xs, dtype=np.float64)  # NaN where not observed
-        hidden = out[:, n:] > 0
+            out = forward(self, self.module_.draw_and_hidden, Xs, width + n)
+        predicted = out[:, :n] if layout is None else out[:, : numeric.sum()]
+        error = np.full(Xs.shape, np.nan)  # NaN where not observed, and for categories
+        error[:, numeric] = np.square(predicted - Xs[:, numeric], dtype=np.float64)
+        hidden = out[:, width:] > 0
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             on_hidden = np.sqrt(np.nanmean(np.where(hidden, error, np.nan), axis=0))
             on_observed = np.sqrt(np.nanmean(error, axis=0))
         rmse = np.where(hidden.any(axis=0), on_hidden, on_observed)
-        self.residual_std_ = np.nan_to_num(rmse) * self.scale_
+        self.residual_std_ = np.where(numeric, np.nan_to_num(rmse) * self.scale_, np.nan)
         self._n_features_out = None
 
     # --- imputation -----------------------------------------------------------------------------
@@ -371,6 +489,8 @@ class DAEImputer(_NetEstimator):
             ``keep_empty_features``, and the missing indicator appended with
             ``add_indicator``.
         """
+        if getattr(self, "categorical_", np.zeros(0, dtype=bool)).any():
+            return self._transform_mixed(X)
         X = self._validate_X(X)
         holes = self._holes(X)
         float_input = X.dtype.kind == "f"
@@ -384,7 +504,7 @@ class DAEImputer(_NetEstimator):
             filled = np.clip(filled * self.scale_ + np.nan_to_num(self.statistics_),
                              self._low, self._high)  # fmt: skip
             out[holes] = filled[holes]
-        empty = np.isnan(self.statistics_)
+        empty = self._empty_features()
         if self.keep_empty_features:
             out[:, empty] = np.where(holes[:, empty], 0, out[:, empty])
         else:
@@ -394,14 +514,56 @@ class DAEImputer(_NetEstimator):
             out = np.hstack([out, indicator.astype(out.dtype)])
         return out
 
-    def _predict_scaled(self, scaled):
+    def _transform_mixed(self, X):
+        """:meth:`transform` of a mixed table: an object array, each hole filled with a
+        number or with one of the categories seen in ``fit``."""
+        check_is_fitted(self)
+        Xo = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=False)
+        holes = self._mixed_holes(Xo)
+        categorical, numeric = self.categorical_, ~self.categorical_
+        schema = ColumnSchema(categorical)
+        schema.categories_ = self.categories_
+        codes = schema.encode(Xo, holes=holes)
+        mean = np.array([0.0 if c or s is None else s
+                         for c, s in zip(categorical, self.statistics_)])  # fmt: skip
+        codes[:, numeric] = (codes[:, numeric] - mean[numeric]) / self.scale_[numeric]
+        out = np.array(Xo, dtype=object)  # a copy: the caller's X is never filled in place
+        if holes.any():
+            layout = ColumnOutput(categorical, [len(c) for c in self.categories_])
+            raw = self._predict_scaled(codes.astype(np.float32), layout.width)
+            filled = np.empty(Xo.shape, dtype=object)
+            numbers = raw[:, : numeric.sum()] * self.scale_[numeric] + mean[numeric]
+            filled[:, numeric] = np.clip(numbers, self._low[numeric], self._high[numeric])
+            rng = np.random.default_rng(draw_seed(self.random_state))
+            for j, s, categories in zip(np.flatnonzero(categorical), layout.slices,
+                                        self.categories_):  # fmt: skip
+                filled[:, j] = 0 if not len(categories) else categories[
+                    choose(raw[:, s], rng if self.sample_posterior else None)]
+            out[holes] = filled[holes]
+        empty = self._empty_features()
+        if self.keep_empty_features:
+            out[:, empty] = np.where(holes[:, empty], 0, out[:, empty])
+        else:
+            out = out[:, ~empty]
+        if self.indicator_ is not None:
+            out = np.hstack([out, self.indicator_.transform(np.where(holes, np.nan, 0.0))])
+        return out
+
+    def _predict_scaled(self, scaled, width=None):
         """The network's prediction of every entry (scaled), or a draw of it."""
+        width = scaled.shape[1] if width is None else width
         if not self.sample_posterior:
-            return forward(self, self.module_, scaled, scaled.shape[1]).astype(np.float64)
+            return forward(self, self.module_, scaled, width).astype(np.float64)
         seed = draw_seed(self.random_state)
         generator = torch.Generator(device=self._device).manual_seed(seed)
         with random_source(generator):
-            drawn = forward(self, self.module_.draw, scaled, scaled.shape[1])
+            drawn = forward(self, self.module_.draw, scaled, width)
+        if width != scaled.shape[1]:  # a mixed table: the numbers' noise, not the logits'
+            numeric = ~self.categorical_
+            noise = np.random.default_rng(seed).standard_normal((len(drawn), numeric.sum()))
+            drawn = drawn.astype(np.float64)
+            drawn[:, : numeric.sum()] += noise * (self.residual_std_ / self.scale_)[numeric]
+            return drawn
         noise = np.random.default_rng(seed).standard_normal(drawn.shape)
         return drawn + noise * (self.residual_std_ / self.scale_)
 
@@ -420,7 +582,7 @@ class DAEImputer(_NetEstimator):
         """
         check_is_fitted(self)
         names = _check_feature_names_in(self, input_features)
-        kept = names if self.keep_empty_features else names[~np.isnan(self.statistics_)]
+        kept = names if self.keep_empty_features else names[~self._empty_features()]
         if self.indicator_ is None:
             return kept
         return np.concatenate([kept, self.indicator_.get_feature_names_out(names)])

@@ -190,3 +190,104 @@ def test_defaults_are_the_committed_tuning_choice():
     assert {k: params[k] for k in chosen["settings"]} == {
         k: tuple(v) if isinstance(v, list) else v for k, v in chosen["settings"].items()}
     assert AUTO_STEPS == chosen["steps"]
+
+
+# --- tables with categorical columns -------------------------------------------------------------
+
+
+def mixed_table(n=600, seed=0):
+    """A number ``x``, a category decided by it, a number that follows it, a flag."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    kind = np.where(x > 0.5, "high", np.where(x < -0.5, "low", "mid"))
+    return pd.DataFrame({"x": x, "kind": pd.Categorical(kind), "y": 2 * x + 0.1 * rng.normal(
+        size=n), "flag": rng.random(n) < 0.3})  # fmt: skip
+
+
+def with_holes(frame, rate=0.2, seed=1):
+    holes = np.random.default_rng(seed).random(frame.shape) < rate
+    return frame.mask(holes), holes
+
+
+def test_a_dataframe_with_categories_has_every_hole_filled_with_a_category_seen_in_fit():
+    frame = mixed_table()
+    missing, holes = with_holes(frame)
+    imputer = DAEImputer(hidden_sizes=(32,), max_epochs=40, random_state=0).fit(missing)
+    assert imputer.categorical_.tolist() == [False, True, False, True]
+    assert [c.tolist() for c in imputer.categories_] == [["high", "low", "mid"], [False, True]]
+    out = imputer.transform(missing)
+    assert out.dtype == object and out.shape == frame.shape
+    truth = frame.to_numpy(dtype=object)
+    assert all(a == b for a, b in zip(out[~holes], truth[~holes]))  # observed: unchanged
+    assert set(out[:, 1]) == {"high", "low", "mid"} and set(out[:, 3]) == {False, True}
+    numbers = out[:, [0, 2]].astype(float)
+    assert np.isfinite(numbers).all()
+    # the category follows the numbers it is read from: better than the most frequent one
+    h = holes[:, 1]
+    wrong = np.mean(out[h, 1] != truth[h, 1])
+    mode = frame["kind"][~holes[:, 1]].mode()[0]
+    assert wrong < 0.6 * np.mean(truth[h, 1] != mode)
+
+
+def test_categorical_features_as_a_list_on_a_numpy_object_array_and_bad_lists():
+    frame = mixed_table(200)
+    missing, _ = with_holes(frame)
+    X = missing.to_numpy(dtype=object)
+    imputer = DAEImputer(categorical_features=[1, 3], **FAST).fit(X)
+    assert imputer.categorical_.tolist() == [False, True, False, True]
+    assert imputer.transform(X).shape == X.shape
+    with pytest.raises(ValueError, match="X contains text \\('(high|low|mid)'\\) in column 1, "
+                                         "which is not categorical"):  # fmt: skip
+        DAEImputer(categorical_features=[3], **FAST).fit(X)
+    with pytest.raises(ValueError, match="the column 'kind2', which X does not have"):
+        DAEImputer(categorical_features=["kind2"], **FAST).fit(missing)
+
+
+def test_a_category_fit_never_saw_comes_back_as_it_was():
+    frame = mixed_table(200)
+    missing, _ = with_holes(frame)
+    imputer = DAEImputer(**FAST).fit(missing)
+    new = missing.copy()
+    new["kind"] = new["kind"].cat.add_categories(["unseen"])
+    new.loc[0, "kind"] = "unseen"
+    new.loc[0, "x"] = np.nan
+    out = imputer.transform(new)
+    assert out[0, 1] == "unseen" and np.isfinite(float(out[0, 0]))
+
+
+def test_sample_posterior_draws_categories_seen_in_fit_and_random_state_decides_the_draw():
+    frame = mixed_table(300)
+    missing, holes = with_holes(frame)
+    fitted = {s: DAEImputer(**FAST, sample_posterior=True).set_params(random_state=s).fit(
+        missing) for s in (0, 1)}  # fmt: skip
+    a, b = (fitted[s].transform(missing) for s in (0, 1))
+    assert set(a[holes[:, 1], 1]) <= {"high", "low", "mid"}
+    assert (a[holes] != b[holes]).any()
+    np.testing.assert_array_equal(fitted[0].transform(missing), a)
+
+
+def test_add_indicator_and_an_empty_categorical_column_as_simpleimputer_treats_them():
+    frame = mixed_table(200).assign(empty=pd.Series([None] * 200, dtype=object))
+    missing, holes = with_holes(frame)
+    missing["empty"] = None
+    dropped = DAEImputer(**FAST, add_indicator=True).fit(missing)
+    out = dropped.transform(missing)
+    assert out.shape == (200, 4 + dropped.indicator_.features_.size)
+    assert list(dropped.get_feature_names_out())[:4] == ["x", "kind", "y", "flag"]
+    kept = DAEImputer(**FAST, keep_empty_features=True).fit(missing).transform(missing)
+    assert kept.shape == (200, 5) and (kept[:, 4] == 0).all()
+
+
+def test_a_mixed_model_pickles_and_saves_to_skops_trusting_only_skae_s_and_sklearn_s_types():
+    sio = pytest.importorskip("skops.io")
+    frame = mixed_table(200)
+    missing, _ = with_holes(frame)
+    imputer = DAEImputer(**FAST).fit(missing)
+    expected = imputer.transform(missing)
+    again = pickle.loads(pickle.dumps(imputer))
+    assert all(a == b for a, b in zip(again.transform(missing).ravel(), expected.ravel()))
+    data = sio.dumps(imputer)
+    untrusted = sio.get_untrusted_types(data=data)
+    assert all(t.startswith(("skae.", "sklearn.", "numpy.", "builtins.")) for t in untrusted)
+    loaded = sio.loads(data, trusted=untrusted)
+    assert all(a == b for a, b in zip(loaded.transform(missing).ravel(), expected.ravel()))
