@@ -229,18 +229,25 @@ def select_beta(rows, exp):
     return {"beta": _params(exp, best["method"])["beta"], "accuracy": round(best["accuracy"], 4)}
 
 
+# a tied candidate must be this much cheaper than the best to be chosen instead: between
+# settings of the same cost (a score's weight), fit seconds differ by this machine's noise
+CHEAPER = 0.8
+
+
 def _cheapest_of_the_best(score, seconds, tie):
-    """The method of the best ``score`` (higher is better), or within ``tie`` of it the one
-    of the fewest ``seconds``."""
-    top = max(score.values())
-    return min((m for m in score if score[m] >= top - tie), key=seconds)
+    """The method of the best ``score`` (higher is better), or, within ``tie`` of it, the
+    one of the fewest ``seconds`` if it takes less than ``CHEAPER`` times the best's."""
+    best = max(score, key=score.get)
+    tied = [m for m in score if score[m] >= score[best] - tie]
+    cheapest = min(tied, key=seconds)
+    return cheapest if seconds(cheapest) < CHEAPER * seconds(best) else best
 
 
 @rule
 def select_imputer(rows, exp):
     """The default: the candidate with the smallest mean log(RMSE / MICE's RMSE) over every
     data set and condition; candidates within 0.01 of the best tie, and the cheapest of
-    them (by fit seconds) wins."""
+    them (by fit seconds) wins if it takes less than 0.8 of the best's time."""
     mice = {(r["dataset"], r["condition"]): r["rmse"] for r in rows if r["method"] == "mice"}
     logs, seconds = {}, {}
     for r in rows:
@@ -261,7 +268,7 @@ def select_detector(rows, exp):
     """The default: the candidate with the largest mean of its two margins over
     IsolationForest (its mean AUROC over ADBench's sets, and over Fashion-MNIST's classes,
     minus the forest's); candidates within 0.002 of the best tie, and the cheapest of them
-    (by fit seconds) wins."""
+    (by fit seconds) wins if it takes less than 0.8 of the best's time."""
     def mean(method, prefix, metric="auroc"):
         values = [r[metric] for r in rows if r["method"] == method and metric in r
                   and r["dataset"].startswith(prefix)]  # fmt: skip
