@@ -68,6 +68,8 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
     "navbar_end": ["navbar-icon-links"],
     "icon_links": [],
+    # the benchmark reports' tables of data sets by methods need the page's whole width
+    "secondary_sidebar_items": {"benchmarks/*": []},
 }
 html_static_path = []
 html_show_sourcelink = False
