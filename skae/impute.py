@@ -405,9 +405,8 @@ default='from_dtype'
             mean = np.nanmean(codes, axis=0)
             std = np.nanstd(codes, axis=0)
             low, high = np.nanmin(codes, axis=0), np.nanmax(codes, axis=0)
-        counts = iter(schema.n_categories)
-        empty = np.array([not next(counts) if c else np.isnan(m)
-                          for c, m in zip(categorical, mean)])  # fmt: skip
+        empty = np.isnan(mean)  # a numeric column with no observed value
+        empty[categorical] = [not k for k in schema.n_categories]  # a category column, none
         mean[categorical | empty], low[categorical | empty] = 0.0, 0.0
         high[categorical | empty] = 0.0
         std[categorical | ~(std > 0)] = 1.0
