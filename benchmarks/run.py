@@ -37,6 +37,7 @@ SKAE = HERE.parent / "skae"
 sys.path.insert(0, str(HERE))
 
 import experiments  # noqa: E402
+import mixed  # noqa: E402, F401  (registers its protocols in protocols.PROTOCOLS)
 import protocols  # noqa: E402
 import report  # noqa: E402
 import systems  # noqa: E402, F401  (registers its protocols in protocols.PROTOCOLS)
@@ -128,14 +129,17 @@ def _work(job, threads):
     """Run one job (in this process or a worker): its rows, seconds and provenance."""
     sys.path.insert(0, str(HERE))
     import data
+    import mixed  # noqa: F401, F811  (registers its protocols)
     import protocols
     import systems  # noqa: F401, F811  (registers its protocols)
     import torch
 
     torch.set_num_threads(threads)
-    loaded = data.load(job["dataset"], job["split"], job["seed"])
+    protocol = protocols.PROTOCOLS[job["protocol"]]
+    load = getattr(protocol, "load", data.load)  # a protocol may read its own data sets
+    loaded = load(job["dataset"], job["split"], job["seed"])
     start = time.perf_counter()
-    rows = protocols.PROTOCOLS[job["protocol"]](job, loaded)
+    rows = protocol(job, loaded)
     return job, rows, time.perf_counter() - start, threads
 
 

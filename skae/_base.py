@@ -135,6 +135,14 @@ class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """The passes ``fit`` makes over ``n_samples`` rows: ``max_epochs``."""
         return self.max_epochs
 
+    def _stopping(self, n_samples):
+        """The early stopping of a fit on ``n_samples`` rows: the settings of
+        ``_training.KeepBestEpoch`` (patience in epochs, ``tol``, cooldown), or None for
+        none (``early_stopping=False``)."""
+        if not self.early_stopping:
+            return None
+        return {"patience": self.n_iter_no_change, "tol": self.tol}
+
     def _criterion(self):
         """The loss class skorch compares the network's output with the targets by."""
         return torch.nn.MSELoss
@@ -143,9 +151,10 @@ class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """Loss terms added to the criterion's (see :mod:`skae.objectives`); None: none."""
         return None
 
-    def _net_params(self, epochs):
-        """The skorch settings of the training net (``epochs`` passes): ``net_params`` and
-        what the estimator adds to them (parameter groups, callbacks)."""
+    def _net_params(self, epochs, stopping):
+        """The skorch settings of the training net (``epochs`` passes, ``stopping`` what
+        ``_stopping`` gave): ``net_params`` and what the estimator adds to them (parameter
+        groups, callbacks)."""
         return self.net_params
 
     def _fit_rows(self, targets):
@@ -221,14 +230,15 @@ class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 module, decided = self._build_module(X, targets, rng, fitted)
             fitted = fitted | decided
         epochs = 1 if incremental else self._epochs(X.shape[0])
+        stopping = None if incremental else self._stopping(X.shape[0])
         net = None
         if epochs:
             net = make_net(
                 module, self._criterion(), self, rng,
                 max_epochs=epochs,
-                net_params=self._net_params(epochs),
+                net_params=self._net_params(epochs, stopping),
                 stratify=self._stratify,
-                early_stopping=self.early_stopping and not incremental,
+                stopping=stopping,
                 objective=self._objective(X.shape[1]),
             )  # fmt: skip
         stream = _Trainer(net, rng, streaming=incremental, module=module, fitted=fitted)
@@ -259,7 +269,7 @@ class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         else:
             self.best_loss_ = None
         if stream.net is not None and not incremental:
-            self._warn_unconverged(losses, stream.net.max_epochs)
+            self._warn_unconverged(losses, stream.net.max_epochs, X.shape[0])
         if self._continues:
             self._trainer = stream
         prepare_inference(self)
@@ -267,21 +277,23 @@ class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
     # --- what a fit warns about ------------------------------------------------------------------
 
-    def _warn_unconverged(self, losses, epochs):
+    def _warn_unconverged(self, losses, epochs, n_samples):
         """ConvergenceWarning when ``fit`` ran all its ``epochs`` (no early stop) and the
         training loss was still falling, as MLPClassifier warns at ``max_iter``.
 
         Still falling: the last epoch's loss is below the lowest loss of the epochs
         before the last ``n_iter_no_change`` by more than ``tol`` relative to it (the
-        rule of MLPClassifier's stopping, on the training loss)."""
-        if len(losses) < epochs or len(losses) <= self.n_iter_no_change:
+        rule of MLPClassifier's stopping, on the training loss; ``n_samples``: the rows
+        of the fit)."""
+        patience = self.n_iter_no_change
+        if len(losses) < epochs or len(losses) <= patience:
             return
-        before = min(losses[: -self.n_iter_no_change])
+        before = min(losses[: -patience])
         if losses[-1] < before - self.tol * abs(before):
             warnings.warn(
                 f"{type(self).__name__} ran its {epochs} epochs and the training loss was "
                 f"still falling ({before:.4g} -> {losses[-1]:.4g} over the last "
-                f"{self.n_iter_no_change}): the network has not converged. Raise max_epochs, "
+                f"{patience}): the network has not converged. Raise max_epochs, "
                 "or set early_stopping=True to stop when the held-out loss stops improving.",
                 ConvergenceWarning,
             )

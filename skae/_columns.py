@@ -1,8 +1,7 @@
 """The columns of a table: which hold numbers and which categories, and how each kind
 enters a network, leaves it and is scored.
 
-One place for every estimator that reads tables (issue 44; the estimators do not use it
-yet: this is its first step, tested on its own). A :class:`ColumnSchema` is
+One place for every estimator that reads tables (DAEImputer uses it today). A :class:`ColumnSchema` is
 decided at ``fit`` from the data: ``categorical_features="from_dtype"`` (as in
 ``HistGradientBoostingClassifier``: for pandas and polars input, columns of category,
 object/string or bool dtype are categorical, numbers numeric; a numpy array has none), or
@@ -231,7 +230,7 @@ def _order(value):
 class ColumnInput(nn.Module):
     """Codes (see :meth:`ColumnSchema.encode`) into what the network reads: each numeric
     column as it is (0 where missing) and each categorical column one-hot (all zeros
-    where missing or unknown)."""
+    where missing or unknown), the one-hot blocks written by one scatter."""
 
     def __init__(self, categorical, n_categories):
         super().__init__()
@@ -239,19 +238,23 @@ class ColumnInput(nn.Module):
         self.register_buffer("numeric_", torch.nonzero(~categorical).flatten())
         self.register_buffer("categorical_", torch.nonzero(categorical).flatten())
         self.n_categories = [int(k) for k in n_categories]
+        # where each categorical column's one-hot block starts
+        starts = np.concatenate([[0], np.cumsum(self.n_categories)[:-1]]).astype(np.int64)
+        self.register_buffer("starts_", torch.as_tensor(starts))
+        self.register_buffer("sizes_", torch.as_tensor(self.n_categories, dtype=torch.int64))
         self.width = int((~categorical).sum()) + sum(self.n_categories)
 
     def forward(self, x):
         numbers = torch.nan_to_num(x[:, self.numeric_], nan=0.0)
-        parts = [numbers]
-        for column, k in zip(self.categorical_.tolist(), self.n_categories):
-            if not k:  # a column with no category seen in fit: nothing to read
-                continue
-            code = torch.nan_to_num(x[:, column], nan=UNKNOWN).long()
-            known = code >= 0
-            one_hot = nn.functional.one_hot(torch.where(known, code, 0), k).to(x.dtype)
-            parts.append(one_hot * known.unsqueeze(1).to(x.dtype))
-        return torch.cat(parts, dim=1)
+        n_onehot = sum(self.n_categories)
+        if not n_onehot:
+            return numbers
+        code = torch.nan_to_num(x[:, self.categorical_], nan=UNKNOWN).long()
+        known = (code >= 0) & (code < self.sizes_)
+        # a missing or unknown entry writes to one spare column past the end, dropped
+        where = torch.where(known, code + self.starts_, n_onehot)
+        one_hot = x.new_zeros(len(x), n_onehot + 1).scatter_(1, where, 1.0)
+        return torch.cat([numbers, one_hot[:, :n_onehot]], dim=1)
 
 
 class ColumnOutput:
@@ -265,6 +268,25 @@ class ColumnOutput:
         bounds = np.cumsum([len(self.numeric), *n_categories])
         self.slices = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
         self.width = int(bounds[-1])
+
+    def numeric_index(self, device):
+        """The numeric columns' indices in the codes, as a tensor on ``device``."""
+        return torch.as_tensor(self.numeric, device=device)
+
+    def categorical_index(self, device):
+        """The categorical columns' indices in the codes, as a tensor on ``device``."""
+        return torch.as_tensor(self.categorical, device=device)
+
+    def padded_index(self, device):
+        """Each categorical column's logit positions, padded to the widest column: an
+        index of shape (columns, widest) into the last layer, and the mask of the pads."""
+        widest = max(1, max(s.stop - s.start for s in self.slices))
+        index = np.zeros((len(self.slices), widest), dtype=np.int64)
+        pad = np.ones((len(self.slices), widest), dtype=bool)
+        for i, s in enumerate(self.slices):
+            index[i, : s.stop - s.start] = np.arange(s.start, s.stop)
+            pad[i, : s.stop - s.start] = False
+        return torch.as_tensor(index, device=device), torch.as_tensor(pad, device=device)
 
     def split(self, output):
         """The numeric outputs, and the logits of each categorical column."""
@@ -289,22 +311,24 @@ def column_loss(output, target, layout):
     is not scored), so that each column weighs alike whatever its kind.
 
     ``output`` is the network's last layer (``layout.width`` wide), ``target`` the codes.
+    The categorical columns are scored together, their logits padded to the widest.
     """
-    numbers, logits = layout.split(output)
     losses = []
     if len(layout.numeric):
-        truth = target[:, torch.as_tensor(layout.numeric)]
+        numbers = output[:, : len(layout.numeric)]
+        truth = target[:, layout.numeric_index(output.device)]
         seen = ~torch.isnan(truth)
         error = torch.where(seen, numbers - torch.nan_to_num(truth), 0).square()
-        losses.append((error.sum(dim=0) / seen.sum(dim=0).clamp(min=1)))
-    for column, z in zip(layout.categorical, logits):
-        code = target[:, int(column)]
-        seen = ~torch.isnan(code) & (code >= 0)
-        if seen.any() and z.shape[1]:
-            ce = nn.functional.cross_entropy(z[seen], code[seen].long())
-        else:
-            ce = z.sum() * 0.0
-        losses.append(ce.reshape(1))
+        losses.append(error.sum(dim=0) / seen.sum(dim=0).clamp(min=1))
+    if len(layout.categorical):
+        index, pad = layout.padded_index(output.device)  # (columns, widest)
+        logits = output[:, index].masked_fill(pad, -torch.inf)  # (rows, columns, widest)
+        code = target[:, layout.categorical_index(output.device)]
+        seen = ~torch.isnan(code) & (code >= 0) & ~pad.all(dim=1)
+        log_p = torch.log_softmax(logits, dim=2)
+        picked = log_p.gather(2, torch.where(seen, code, 0).long().unsqueeze(2)).squeeze(2)
+        ce = torch.where(seen, -picked, 0).sum(dim=0) / seen.sum(dim=0).clamp(min=1)
+        losses.append(ce)
     return torch.cat(losses).mean()
 
 
@@ -319,10 +343,63 @@ class ColumnLoss(nn.Module):
         return column_loss(output, target, self.layout)
 
 
-def swap(x, level, generator=None):
-    """Swap noise: each entry, with probability ``level``, replaced by the same column's
-    entry in a random row of the batch. On codes, a swapped category is a valid one."""
-    n, d = x.shape
-    corrupt = torch.rand(x.shape, generator=generator, device=x.device) < level
-    rows = torch.randint(0, n, (n, d), generator=generator, device=x.device)
-    return torch.where(corrupt, x.gather(0, rows), x)
+def typed_frame(out, X, columns, names, flavor):
+    """The object array ``out`` as a pandas or polars (``flavor``) DataFrame named ``names``,
+    each column ``columns[i]`` of ``X`` (None: an added column, e.g. a missing indicator)
+    in that column's dtype where ``X`` is a DataFrame: a category stays a category, text
+    text, an integer column integers where every value is whole (else float64). Without
+    a dtype, a column of numbers is float64 and any other stays object (bool for an
+    indicator)."""
+    pandas_in = hasattr(X, "iloc")
+    series = {}
+    for i, (j, name) in enumerate(zip(columns, names)):
+        values = out[:, i]
+        dtype = None if j is None or not _is_frame(X) else X.dtypes.iloc[j] if pandas_in \
+            else X.dtypes[j]  # fmt: skip
+        series[name] = _typed(values, dtype, flavor, j is None, name)
+    if flavor == "polars":
+        import polars as pl
+
+        return pl.DataFrame(list(series.values()))
+    import pandas as pd
+
+    return pd.DataFrame(series, index=X.index if pandas_in else None)
+
+
+def _typed(values, dtype, flavor, indicator, name):
+    """One output column in ``dtype`` (see :func:`typed_frame`)."""
+    import pandas as pd
+
+    if indicator:
+        values = values.astype(bool)
+    elif dtype is None:
+        try:
+            values = values.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    if flavor == "polars":
+        import polars as pl
+
+        series = pl.Series(name, values.tolist(), strict=False)
+        if dtype is not None:
+            try:
+                series = series.cast(dtype)
+            except Exception:  # e.g. a filled float in an integer column: kept as it is
+                pass
+        return series
+    series = pd.Series(values, name=name)
+    if dtype is None:
+        return series
+    if isinstance(dtype, pd.CategoricalDtype):
+        seen = pd.Index(pd.unique(series.dropna()))
+        return series.astype(pd.CategoricalDtype(dtype.categories.union(seen, sort=False),
+                                                 ordered=dtype.ordered))  # fmt: skip
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        numbers = series.astype(np.float64)
+        whole = pd.api.types.is_float_dtype(dtype) or bool(
+            (numbers.dropna() == numbers.dropna().round()).all())
+        return numbers.astype(dtype) if whole else numbers
+    try:
+        return series.astype(dtype)
+    except (TypeError, ValueError):
+        return series

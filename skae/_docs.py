@@ -4,13 +4,14 @@ Each class writes out its parameters and fitted attributes in its docstring, so
 that its source shows them; only the entries that read the same in every class
 are written here once and substituted, by the decorator ``@substitute`` written
 above each class, where the class docstring holds the marker
-``{training_parameters}`` or ``{fit_attributes}`` (on a line of its own), and
+``{training_parameters}`` (or ``{net_parameters}``, those after early stopping's) or
+``{fit_attributes}`` (on a line of its own), and
 where a ``partial_fit`` docstring is ``{partial_fit}``, as imbalanced-learn's
 ``Substitution`` does. ``tests/test_protocol.py`` checks every
 documented parameter against the signature, its order and its default.
 """
 
-TRAINING_PARAMETERS = """\
+EARLY_STOPPING = """\
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified by class for
         the classifier), stop when its loss has not fallen by more than ``tol`` for
@@ -27,7 +28,10 @@ TRAINING_PARAMETERS = """\
     tol : float, default=0.0001
         Smallest fall of the validation loss (absolute) that counts as an improvement.
         It decides when to stop, not which weights are kept.
+"""
 
+# the training parameters after early stopping's (DAEImputer writes its own early stopping)
+NET_PARAMETERS = """\
     net_params : dict, default=None
         Extra keyword arguments for the :class:`skorch.NeuralNet` that trains the
         network, for what skae has no parameter of its own: e.g. ``{"optimizer":
@@ -55,6 +59,8 @@ TRAINING_PARAMETERS = """\
         estimator's repr, so that fits running side by side can be told apart; 2 adds a
         progress bar over the batches of each epoch.
 """
+
+TRAINING_PARAMETERS = EARLY_STOPPING + "\n" + NET_PARAMETERS
 
 FIT_ATTRIBUTES = """\
     history_ : skorch.history.History
@@ -125,7 +131,11 @@ PARTIAL_FIT = """One pass over the block ``X``, continuing from the current stat
             The updated estimator.
         """
 
-MARKERS = {"    {training_parameters}": TRAINING_PARAMETERS, "    {fit_attributes}": FIT_ATTRIBUTES}
+MARKERS = {
+    "    {training_parameters}": TRAINING_PARAMETERS,
+    "    {net_parameters}": NET_PARAMETERS,
+    "    {fit_attributes}": FIT_ATTRIBUTES,
+}
 
 
 def substitute(cls):

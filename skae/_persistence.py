@@ -70,6 +70,10 @@ def restore(est, state, set_dict):
             "file is incomplete."
         )
     resume = state.pop("_resume", None)
+    # a parameter added after the file was written: the value that keeps the saved model
+    # as it was (the class's ``_added_params``)
+    for name, value in getattr(type(est), "_added_params", {}).items():
+        state.setdefault(name, value)
     set_dict(state)
     if "history_" in state:
         est.history_ = History(est.history_)

@@ -7,6 +7,7 @@ names: when a release moves one, this file is the only one to change.
 
 from sklearn.base import _fit_context
 from sklearn.utils import _safe_indexing
+from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import _check_feature_names_in, _generate_get_feature_names_out
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -26,6 +27,7 @@ __all__ = [
     "_check_feature_names_in",
     "_fit_context",
     "_generate_get_feature_names_out",
+    "_get_output_config",
     "_safe_indexing",
     "validate_parameter_constraints",
 ]

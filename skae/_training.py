@@ -84,32 +84,54 @@ class KeepBestEpoch(Callback):
     epochs in a row without one, training stops. Whatever stopped it, the
     weights kept at the end are those of the epoch with the lowest
     validation loss (``best_epoch_``, counted from 1).
+
+    With ``cooldown`` (a fraction), training does not stop there: the learning
+    rate first goes down to 0 along a cosine over ``cooldown`` times the epochs
+    run so far (at least one), then training stops (a constant rate, then a short
+    decay, as the "warmup-stable-decay" schedules of Hu et al., 2024). The
+    cooldown starts early enough to end by ``max_epochs`` when the loss is still
+    improving.
     """
 
-    def __init__(self, patience, tol):
+    def __init__(self, patience, tol, cooldown=0.0):
         self.patience = patience
         self.tol = tol
+        self.cooldown = cooldown
 
     def on_train_begin(self, net, **kwargs):
         self.best_loss_, self.best_epoch_, self.misses_ = math.inf, 0, 0
         self._best_state = None
+        self.cooldown_ = None  # (first epoch, epochs, the rate it starts from) once it starts
 
     def on_epoch_end(self, net, **kwargs):
-        loss = net.history[-1, "valid_loss"]
+        loss, epoch = net.history[-1, "valid_loss"], len(net.history)
         self.misses_ = self.misses_ + 1 if loss > self.best_loss_ - self.tol else 0
         if loss < self.best_loss_:
-            self.best_loss_, self.best_epoch_ = loss, len(net.history)
+            self.best_loss_, self.best_epoch_ = loss, epoch
             self._best_state = {
                 k: v.detach().clone() for k, v in net.module_.state_dict().items()
             }
-        if self.misses_ >= self.patience:
-            raise StopTraining
+        if not self.cooldown:
+            if self.misses_ >= self.patience:
+                raise StopTraining
+            return
+        if self.cooldown_ is None and (
+            self.misses_ >= self.patience or epoch * (1 + self.cooldown) >= net.max_epochs
+        ):
+            lr = net.optimizer_.param_groups[0]["lr"]
+            self.cooldown_ = (epoch, max(1, math.ceil(self.cooldown * epoch)), lr)
+        if self.cooldown_ is not None:
+            start, length, lr = self.cooldown_
+            done = epoch - start + 1
+            if done > length:
+                raise StopTraining
+            for group in net.optimizer_.param_groups:
+                group["lr"] = lr * 0.5 * (1 + math.cos(math.pi * done / length))
 
     def on_train_end(self, net, **kwargs):
         if self._best_state is not None:
             net.module_.load_state_dict(self._best_state)
         self._best_state = None  # no second copy of the weights kept (or pickled)
-
 
 class TrimHistory(Callback):
     """Drop the per-batch records of each finished epoch from ``net.history``.
@@ -147,7 +169,8 @@ class Net(NeuralNet):
     entries are whatever the estimator's objective needs (the code, a mean
     and a log-variance, ...). ``objective(terms, training)`` returns a dict of
     named scalar losses added to the criterion's: a sparsity penalty, a KL
-    divergence. A module without ``terms`` is trained on ``forward``'s output
+    divergence. ``terms["scored"]``, where given, is the boolean mask of the target's
+    entries the criterion scores (the others read as missing, NaN). A module without ``terms`` is trained on ``forward``'s output
     alone. ``forward`` stays the inference path (the reconstruction, or the
     logits), so inference never sees the terms.
     """
@@ -164,6 +187,8 @@ class Net(NeuralNet):
     def get_loss(self, y_pred, y_true, X=None, training=False):
         if not isinstance(y_pred, dict):
             return super().get_loss(y_pred, y_true, X=X, training=training)
+        if "scored" in y_pred:  # only these entries of the target are scored
+            y_true = torch.where(y_pred["scored"], y_true, torch.nan)
         loss = super().get_loss(y_pred["output"], y_true, X=X, training=training)
         if self.objective is not None:
             for value in self.objective(y_pred, training).values():
@@ -198,9 +223,10 @@ def check_net_params(net_params, params, name="net_params", renames=None):
 
 
 def make_net(
-    module, criterion, est, rng, *, max_epochs, net_params, early_stopping, stratify, objective
+    module, criterion, est, rng, *, max_epochs, net_params, stopping, stratify, objective
 ):
-    """A skorch net for ``module`` with the estimator ``est``'s settings.
+    """A skorch net for ``module`` with the estimator ``est``'s settings; ``stopping``: the
+    settings of its :class:`KeepBestEpoch` (None: no early stopping).
 
     Every callback in ``net_params`` is copied, so that no two nets share
     one (a learning-rate schedule holds its optimizer).
@@ -212,10 +238,10 @@ def make_net(
     callbacks += list(net_params.pop("callbacks", None) or [])
     callbacks.append(("trim_history", TrimHistory()))
     train_split = None
-    if early_stopping:
+    if stopping is not None:
         # last, so that every other callback has seen the epoch before it stops
         train_split = HoldOut(est.validation_fraction, rng.numpy, stratify=stratify)
-        callbacks.append(("keep_best_epoch", KeepBestEpoch(est.n_iter_no_change, est.tol)))
+        callbacks.append(("keep_best_epoch", KeepBestEpoch(**stopping)))
     if est.verbose:
         net_params["callbacks__print_log__sink"] = functools.partial(
             print_plain, name=verbose_name(est))

@@ -226,11 +226,13 @@ class DAETransformer(_BaseAutoencoder):
         Size of the code: the number of output features of ``transform`` (as in PCA and
         BernoulliRBM).
 
-    noise : {"gaussian", "masking", "salt_pepper"}, default='masking'
+    noise : {"gaussian", "masking", "salt_pepper", "swap"}, default='masking'
         ``"gaussian"`` adds N(0, noise_level²); ``"masking"`` sets a fraction
         ``noise_level`` of the entries to 0; ``"salt_pepper"`` sets a fraction
         ``noise_level`` of the entries to their feature's training minimum or maximum,
-        each with probability 1/2.
+        each with probability 1/2; ``"swap"`` replaces a fraction ``noise_level`` of the
+        entries by the same column's entry in another row of the batch (the swap noise
+        of the Porto Seguro DAE: a corrupted entry is always a value its column takes).
 
     noise_level : float, default=0.5
         The gaussian standard deviation (≥ 0), or the corrupted fraction in [0, 1).

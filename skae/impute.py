@@ -11,12 +11,14 @@ MIDAS's scheme (Lall & Robinson, Political Analysis 2022); GAIN (Yoon et al.,
 chosen, and what was tried, is in the user guide's "Missing values" page.
 """
 
-import warnings
+import functools
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import MissingIndicator
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import LRScheduler
@@ -27,7 +29,13 @@ from . import _docs
 from ._base import _NetEstimator
 from ._inference import forward
 from ._checks import validate_args
-from ._sklearn import Interval, MissingValues, StrOptions, _check_feature_names_in
+from ._sklearn import (
+    Interval,
+    MissingValues,
+    StrOptions,
+    _check_feature_names_in,
+    _get_output_config,
+)
 from ._columns import (
     ColumnInput,
     ColumnLoss,
@@ -36,16 +44,26 @@ from ._columns import (
     categorical_mask,
     choose,
     holes_of,
+    typed_frame,
 )
 from ._random import current_generator, draw_seed, random_source
 from .modules import ACTIVATIONS, mlp
+from .noise import swap
 
 # rows of the training data (evenly spaced) used to measure each column's
 # prediction error for sample_posterior
 RESIDUAL_ROWS = 4096
-# max_epochs="auto": at least AUTO_STEPS gradient steps, and from AUTO_EPOCHS to MAX_EPOCHS
-# passes over the rows
+# max_epochs="auto" without early stopping: at least AUTO_STEPS gradient steps, and from
+# AUTO_EPOCHS to MAX_EPOCHS passes over the rows; with early stopping, MAX_EPOCHS at most
 AUTO_STEPS, AUTO_EPOCHS, MAX_EPOCHS = 20_000, 100, 1000
+# n_iter_no_change="auto": the epochs of PATIENCE_STEPS gradient steps, at least PATIENCE_EPOCHS
+PATIENCE_STEPS, PATIENCE_EPOCHS = 1000, 10
+# the cosine after the held-out score stops improving: this fraction of the epochs run so far
+COOLDOWN = 0.25
+# early stopping holds rows out when at least this many would be held out
+MIN_HELD_OUT = 2
+# the seed of the entries hidden from the held-out rows when early stopping scores them
+VALIDATION_SEED = 0
 
 
 def auto_epochs(n_samples, batch_size, steps=AUTO_STEPS):
@@ -73,27 +91,32 @@ class ImputationNet(nn.Module):
     logit per category.
     ``forward`` (the inference path) reads every observed entry; ``terms``
     (training and validation) and :meth:`draw` hide a random fraction
-    ``level`` of them as well, drawn from the fit's generator.
+    ``level`` of them as well, drawn from the fit's generator (training with
+    ``noise="swap"`` swaps them instead: see :func:`skae.noise.swap`).
     """
 
     def __init__(self, n_features, hidden_sizes, activation, level, categorical=None,
-                 n_categories=()):  # fmt: skip
+                 n_categories=(), noise="hide"):  # fmt: skip
         super().__init__()
+        self.noise = noise
         width_in, width_out = n_features, n_features
-        self.columns = None
+        self.columns = self.layout = None
         if categorical is not None and np.any(categorical):  # a mixed table: codes in
             self.columns = ColumnInput(categorical, n_categories)
-            width_in = self.columns.width
-            width_out = ColumnOutput(categorical, n_categories).width
+            self.layout = ColumnOutput(categorical, n_categories)
+            width_in, width_out = self.columns.width, self.layout.width
         self.net = mlp((width_in + n_features, *hidden_sizes, width_out), activation,
                        "identity")  # fmt: skip
         self.level = float(level)
 
-    def _fill(self, x, hide):
+    def _fill(self, x, hide, generator=None, noise="hide"):
         seen = ~torch.isnan(x)
-        if hide and self.level:
-            draw = torch.empty_like(x).uniform_(generator=current_generator(x.device))
-            seen = seen & (draw >= self.level)
+        if hide and self.level and noise == "swap":  # entries of other rows, shown as seen
+            x = swap(x, self.level, current_generator(x.device))
+            seen = ~torch.isnan(x)
+        elif hide and self.level:
+            generator = generator or current_generator(x.device)
+            seen = seen & (torch.empty_like(x).uniform_(generator=generator) >= self.level)
         if self.columns is None:
             shown = torch.where(seen, x, 0)
         else:  # numbers as they are, categories one-hot, the hidden entries as holes
@@ -101,7 +124,13 @@ class ImputationNet(nn.Module):
         return self.net(torch.cat([shown, seen.to(x.dtype)], dim=1)), seen
 
     def terms(self, x):
-        return {"output": self._fill(x, hide=True)[0]}
+        if self.training:  # scored on every observed entry, corrupted or not (MIDAS)
+            return {"output": self._fill(x, hide=True, noise=self.noise)[0]}
+        # validation: scored on the observed entries it hid, the same ones at every epoch
+        # (a fixed draw), so that the held-out score measures filling holes, without noise
+        generator = torch.Generator(device=x.device).manual_seed(VALIDATION_SEED)
+        output, seen = self._fill(x, hide=True, generator=generator)
+        return {"output": output, "scored": ~torch.isnan(x) & ~seen}
 
     def draw(self, x):
         """A prediction of every entry with a random part of the observed ones hidden."""
@@ -111,6 +140,27 @@ class ImputationNet(nn.Module):
         """:meth:`draw`, beside the mask (0/1) of the observed entries it hid."""
         output, seen = self._fill(x, hide=True)
         return torch.cat([output, (~torch.isnan(x) & ~seen).to(x.dtype)], dim=1)
+
+    def averaged(self, x, draws):
+        """The mean of ``draws`` predictions, each with a fixed random fraction ``level`` of
+        the columns hidden (the same columns in every row, so that a row's prediction does
+        not depend on the rows beside it): numbers averaged, and each category's
+        probability, given back as its log (as logits)."""
+        generator = torch.Generator().manual_seed(VALIDATION_SEED)
+        hidden = (torch.rand(draws, x.shape[1], generator=generator) < self.level).to(x.device)
+        total = 0.0
+        for columns in hidden:
+            output = self._fill(torch.where(columns, torch.nan, x), hide=False)[0]
+            if self.layout is not None:  # logits to probabilities, per categorical column
+                output = output.clone()
+                for s in self.layout.slices:
+                    output[:, s] = torch.softmax(output[:, s], dim=1)
+            total = total + output
+        mean = total / draws
+        if self.layout is not None:
+            for s in self.layout.slices:
+                mean[:, s] = torch.log(mean[:, s].clamp(min=1e-30))
+        return mean
 
     def forward(self, x):
         return self._fill(x, hide=False)[0]
@@ -160,12 +210,27 @@ default='from_dtype'
         row and its mask) to the ``n_features`` outputs.
 
     noise_level : float, default=0.25
-        The fraction of the observed entries hidden from the network at each training
-        step (the denoising corruption), in [0, 1).
+        The fraction of the observed entries corrupted at each training step (the
+        denoising corruption), in [0, 1).
+
+    noise : {'hide', 'swap'}, default='hide'
+        The training corruption. 'hide': the entries are shown to the network as
+        holes, as a hole is at ``transform`` (MIDAS's corruption); 'swap': each is
+        replaced by the same column's entry in another row of the batch, shown as
+        observed (the swap noise of the Porto Seguro DAE; a category stays a category).
+        Either way the loss is on every observed entry, and early stopping scores
+        hidden entries.
 
     activation : str, default='relu'
         Activation after every hidden layer: "relu", "leaky_relu", "elu", "gelu",
         "tanh", "sigmoid" or "identity".
+
+    n_draws : int, default=16
+        The prediction that fills a hole is the mean of ``n_draws`` predictions, each
+        with a fixed random fraction ``noise_level`` of the columns hidden, as the
+        network saw rows in training (the same columns for every row, so the fill of a
+        row does not depend on the rows beside it; a category's probabilities are
+        averaged); 0: one prediction from every observed entry.
 
     sample_posterior : bool, default=False
         Whether ``transform`` draws each missing entry instead of giving the network's
@@ -188,8 +253,9 @@ default='from_dtype'
         place where it can.
 
     max_epochs : int or 'auto', default='auto'
-        Passes over the training data; ``'auto'``: enough for 20,000 gradient steps
-        (rows / ``batch_size`` per pass), from 100 to 1000 passes.
+        Passes over the training data at most; ``'auto'``: 1000 with early stopping,
+        else enough for 20,000 gradient steps (rows / ``batch_size`` per pass), from
+        100 to 1000 passes.
 
     batch_size : int, default=256
         Rows per gradient step.
@@ -199,10 +265,33 @@ default='from_dtype'
         unless ``net_params`` names another.
 
     lr_schedule : {'cosine', 'constant'}, default='cosine'
-        The learning rate over the fit: from ``lr`` down to 0 along a cosine over the
-        epochs, or ``lr`` throughout.
+        The learning rate over the fit. 'cosine' with early stopping: ``lr`` until
+        the held-out score stops improving, then down to 0 along a cosine over a
+        quarter of the epochs run so far, then stop (started earlier where needed
+        to end by ``max_epochs``); without: from ``lr`` down to 0 along a cosine over
+        ``max_epochs``. 'constant': ``lr`` throughout.
 
-    {training_parameters}
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the rows and score, after each epoch, how
+        well the network predicts their observed entries when a fixed random fraction
+        ``noise_level`` of them is hidden from it (filling holes, on rows it does not
+        train on); stop as ``lr_schedule`` says once that score has not improved by
+        more than ``tol`` for ``n_iter_no_change`` epochs in a row, and keep the
+        weights of the epoch with the best score. False (or fewer than 2 rows to hold
+        out): train on every row for ``max_epochs``.
+
+    validation_fraction : float, default=0.1
+        The held-out fraction of the rows, used only with ``early_stopping=True``.
+
+    n_iter_no_change : int or 'auto', default='auto'
+        Patience of early stopping, in epochs; ``'auto'``: the epochs of 1,000
+        gradient steps, at least 10.
+
+    tol : float, default=0.0001
+        Smallest fall of the held-out loss (absolute) that counts as an improvement.
+        It decides when to stop, not which weights are kept.
+
+    {net_parameters}
 
     Attributes
     ----------
@@ -252,15 +341,20 @@ default='from_dtype'
         "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
         "hidden_sizes": [tuple, list],
         "noise_level": [Interval(Real, 0, 1, closed="left")],
+        "noise": [StrOptions({"hide", "swap"})],
         "activation": [StrOptions(set(ACTIVATIONS))],
+        "n_draws": [Interval(Integral, 0, None, closed="left")],
         "sample_posterior": ["boolean"],
         "add_indicator": ["boolean"],
         "keep_empty_features": ["boolean"],
         "copy": ["boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "lr_schedule": [StrOptions({"cosine", "constant"})],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
     _width_params = ("hidden_sizes",)
+    # parameters added since skae 0.3.0, with the value a model saved before them had
+    _added_params = {"noise": "hide", "n_draws": 0}
 
     def __init__(
         self,
@@ -269,7 +363,9 @@ default='from_dtype'
         categorical_features="from_dtype",
         hidden_sizes=(256, 256),
         noise_level=0.25,
+        noise="hide",
         activation="relu",
+        n_draws=16,
         sample_posterior=False,
         add_indicator=False,
         keep_empty_features=False,
@@ -278,9 +374,9 @@ default='from_dtype'
         batch_size=256,
         lr=3e-3,
         lr_schedule="cosine",
-        early_stopping=False,
+        early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=5,
+        n_iter_no_change="auto",
         tol=1e-4,
         net_params=None,
         device="cpu",
@@ -291,7 +387,9 @@ default='from_dtype'
         self.categorical_features = categorical_features
         self.hidden_sizes = hidden_sizes
         self.noise_level = noise_level
+        self.noise = noise
         self.activation = activation
+        self.n_draws = n_draws
         self.sample_posterior = sample_posterior
         self.add_indicator = add_indicator
         self.keep_empty_features = keep_empty_features
@@ -315,33 +413,63 @@ default='from_dtype'
         categorical = fitted.get("categorical_")  # None: a numeric table (or a 0.3.0 file)
         n_categories = [len(c) for c in fitted.get("categories_", [])]
         return ImputationNet(n_features, tuple(self.hidden_sizes), self.activation,
-                             self.noise_level, categorical, n_categories)  # fmt: skip
+                             self.noise_level, categorical, n_categories,
+                             self.noise)  # fmt: skip
 
     def _criterion(self):
         # on a mixed table, each column scored by its kind (the layout decided with the data)
         layout = getattr(self, "_layout", None)
         return MaskedMSELoss if layout is None else ColumnLoss(layout)
 
+    def _holds_out(self, n_samples):
+        """Whether a fit on ``n_samples`` rows stops early: ``early_stopping``, with at
+        least ``MIN_HELD_OUT`` rows to hold out."""
+        return self.early_stopping and n_samples * self.validation_fraction >= MIN_HELD_OUT
+
     def _epochs(self, n_samples):
         if self.max_epochs != "auto":
             return self.max_epochs
+        if self._holds_out(n_samples):
+            return MAX_EPOCHS
         return auto_epochs(n_samples, self.batch_size)
+
+    def _patience(self, n_samples):
+        """``n_iter_no_change``, "auto" resolved: the epochs of ``PATIENCE_STEPS`` steps over
+        the rows trained on (those early stopping does not hold out)."""
+        if self.n_iter_no_change != "auto":
+            return self.n_iter_no_change
+        batches = math.ceil(n_samples * (1 - self.validation_fraction) / self.batch_size)
+        return max(PATIENCE_EPOCHS, math.ceil(PATIENCE_STEPS / batches))
+
+    def _stopping(self, n_samples):
+        if not self._holds_out(n_samples):
+            return None
+        cooldown = COOLDOWN if self.lr_schedule == "cosine" else 0.0
+        return {"patience": self._patience(n_samples), "tol": self.tol, "cooldown": cooldown}
 
     def _encoder(self):
         return self.module_
 
-    def _net_params(self, epochs):
+    def _net_params(self, epochs, stopping):
         net_params = dict(self.net_params or {})
-        if self.lr_schedule == "cosine":  # stepped after each epoch, before anything stops
+        if self.lr_schedule == "cosine" and stopping is None:  # stepped after each epoch
             decay = ("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=epochs))
             net_params["callbacks"] = [decay, *(net_params.get("callbacks") or [])]
         return net_params
 
-    def _warn_unconverged(self, losses, epochs):
+    def _warn_unconverged(self, losses, epochs, n_samples):
         # a cosine schedule takes the learning rate down to 0 at the last epoch: the fit
         # ends where it was planned to, whatever the loss still does
         if self.lr_schedule != "cosine":
-            super()._warn_unconverged(losses, epochs)
+            patience = self._patience(n_samples)
+            if len(losses) < epochs or len(losses) <= patience:
+                return
+            before = min(losses[:-patience])
+            if losses[-1] < before - self.tol * abs(before):
+                warnings.warn(
+                    f"DAEImputer ran its {epochs} epochs and the training loss was still "
+                    f"falling ({before:.4g} -> {losses[-1]:.4g} over the last {patience}): "
+                    "raise max_epochs.", ConvergenceWarning)
 
     def _validate_fit_data(self, X, y, reset):
         categorical = self._categorical(X)
@@ -544,15 +672,25 @@ default='from_dtype'
             out[:, empty] = np.where(holes[:, empty], 0, out[:, empty])
         else:
             out = out[:, ~empty]
+        columns = list(np.flatnonzero(~empty) if not self.keep_empty_features
+                       else range(len(empty)))  # fmt: skip
         if self.indicator_ is not None:
-            out = np.hstack([out, self.indicator_.transform(np.where(holes, np.nan, 0.0))])
+            indicator = self.indicator_.transform(np.where(holes, np.nan, 0.0))
+            out = np.hstack([out, indicator])
+            columns += [None] * indicator.shape[1]
+        flavor = _get_output_config("transform", self)["dense"]
+        if flavor in ("pandas", "polars"):  # each column in the input's dtype
+            return typed_frame(out, X, columns, self.get_feature_names_out(), flavor)
         return out
 
     def _predict_scaled(self, scaled, width=None):
         """The network's prediction of every entry (scaled), or a draw of it."""
         width = scaled.shape[1] if width is None else width
         if not self.sample_posterior:
-            return forward(self, self.module_, scaled, width).astype(np.float64)
+            module = self.module_
+            if self.n_draws:
+                module = functools.partial(self.module_.averaged, draws=self.n_draws)
+            return forward(self, module, scaled, width).astype(np.float64)
         seed = draw_seed(self.random_state)
         generator = torch.Generator(device=self._device).manual_seed(seed)
         with random_source(generator):

@@ -11,7 +11,7 @@ from torch import nn
 
 from ._random import current_generator
 
-NOISE_KINDS = ("gaussian", "masking", "salt_pepper")
+NOISE_KINDS = ("gaussian", "masking", "salt_pepper", "swap")
 
 
 def check_noise_level(noise, level):
@@ -52,16 +52,26 @@ def salt_pepper(x, level, low, high, generator=None):
     return torch.where(corrupt, extreme, x)
 
 
+def swap(x, level, generator=None):
+    """Swap noise: each entry, with probability ``level``, replaced by the same column's
+    entry in a random row of the batch (the corruption of the Porto Seguro winning DAE and
+    of pytorch_tabular), so that a corrupted entry is always a value its column takes."""
+    n, d = x.shape
+    corrupt = _rand(x, generator) < level
+    rows = torch.randint(0, n, (n, d), generator=generator, device=x.device)
+    return torch.where(corrupt, x.gather(0, rows), x)
+
+
 class Corruption(nn.Module):
     """Corrupt the input while training; the identity while evaluating.
 
     Parameters
     ----------
-    noise : {"gaussian", "masking", "salt_pepper"}
+    noise : {"gaussian", "masking", "salt_pepper", "swap"}
         The kind of corruption.
     level : float
         Standard deviation for ``"gaussian"``; the corrupted fraction of
-        entries for ``"masking"`` and ``"salt_pepper"``.
+        entries for the others.
     low, high : tensor of shape (n_features,), optional
         The values salt-and-pepper noise writes (required for it only).
     """
@@ -84,6 +94,8 @@ class Corruption(nn.Module):
             return gaussian(x, self.level, generator)
         if self.noise == "masking":
             return masking(x, self.level, generator)
+        if self.noise == "swap":
+            return swap(x, self.level, generator)
         return salt_pepper(x, self.level, self.low, self.high, generator)
 
     def extra_repr(self):

@@ -13,6 +13,9 @@ steps, and onnxruntime serves it without Python's torch:
   ``predict`` and ``decision_function`` (outputs ``label`` and ``scores``,
   as for ``IsolationForest``).
 
+:class:`~skae.DAEImputer` does not export (a numeric or a mixed table alike):
+``to_onnx`` refuses it with a NotImplementedError that says what to do instead.
+
 The network is exported by ``torch.onnx.export`` (in evaluation mode, on
 the CPU, for any number of rows) and spliced into skl2onnx's graph with
 ``skl2onnx.helpers.add_onnx_graph``. Graphs compute in float32, as skae does.
@@ -35,6 +38,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _NetEstimator
 from .autoencoder import AETransformer, DAETransformer
 from .conv import ConvAETransformer
+from .impute import DAEImputer
 from .outlier import N_NEIGHBORS, SAME, ReconstructionOutlierDetector
 from .semi_supervised import SAEClassifier
 from .stacked import SAETransformer
@@ -228,6 +232,17 @@ def _convert_detector(scope, operator, container):
     op("Reshape", [label2d, labels[2]], out=operator.outputs[0].onnx_name)
 
 
+def _refuse_imputer(operator):
+    kind = "a table with categorical columns" if operator.raw_operator.categorical_.any() \
+        else "numeric columns"  # fmt: skip
+    raise NotImplementedError(
+        f"DAEImputer does not export to ONNX (fitted on {kind}): its categorical holes "
+        "are filled with text, and its fill mixes observed entries with the network's. Fill "
+        "the holes with DAEImputer in Python, and export the steps after it (e.g. "
+        "to_onnx(pipeline[1:], ...)) to serve them."
+    )
+
+
 def _parse_detector(scope, model, inputs, custom_parsers=None):
     alias = "SkaeReconstructionOutlierDetector"
     this = scope.declare_local_operator(alias, model)
@@ -249,3 +264,5 @@ update_registered_converter(
     ReconstructionOutlierDetector, "SkaeReconstructionOutlierDetector", _detector_shape,
     _convert_detector, parser=_parse_detector,
 )  # fmt: skip
+update_registered_converter(DAEImputer, "SkaeDAEImputer", _refuse_imputer,
+                            lambda scope, operator, container: _refuse_imputer(operator))

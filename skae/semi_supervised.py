@@ -274,7 +274,7 @@ class SAEClassifier(ClassifierMixin, _NetEstimator):
                 "(optimizer__param_groups): use one of them."
             )
 
-    def _net_params(self, epochs):
+    def _net_params(self, epochs, stopping):
         """``net_params`` with the fine-tuning recipe: the encoder's learning rate and the
         head-first epochs (skorch's parameter groups and Freezer / Unfreezer callbacks)."""
         net_params = dict(self.net_params or {})

@@ -14,8 +14,8 @@ from skae._columns import (
     ColumnSchema,
     categorical_mask,
     column_loss,
-    swap,
 )
+from skae.noise import swap
 
 
 @pytest.fixture

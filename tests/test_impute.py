@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.impute import SimpleImputer
 from skorch.callbacks import Callback
 
@@ -162,10 +163,54 @@ class RecordLR(Callback):
 def test_the_learning_rate_decays_along_a_cosine_or_stays(schedule):
     X, mask = holes((100, 4))
     RecordLR.seen.clear()
-    DAEImputer(**FAST | dict(max_epochs=4, lr=0.01), lr_schedule=schedule,
+    DAEImputer(**FAST | dict(max_epochs=4, lr=0.01), lr_schedule=schedule, early_stopping=False,
                net_params={"callbacks": [("record", RecordLR())]}).fit(np.where(mask, np.nan, X))
     expected = [0.01 * (1 + np.cos(np.pi * e / 4)) / 2 for e in range(4)]
     assert RecordLR.seen == pytest.approx(expected if schedule == "cosine" else [0.01] * 4)
+
+
+def test_early_stopping_cools_down_along_a_cosine_before_it_stops():
+    X, mask = holes((100, 4))
+    X_missing = np.where(mask, np.nan, X)
+    record = {"net_params": {"callbacks": [("record", RecordLR())]}}
+    # still improving: the cooldown (a quarter of the epochs so far) starts so as to end by
+    # max_epochs, at epoch 7 of 8 (7 * 1.25 >= 8), over 2 epochs
+    RecordLR.seen.clear()
+    imputer = DAEImputer(**FAST | dict(max_epochs=8, lr=0.01), n_iter_no_change=1000,
+                         **record).fit(X_missing)  # fmt: skip
+    assert RecordLR.seen == pytest.approx([0.01] * 7 + [0.005])
+    assert imputer.n_iter_ == 8
+    # no improvement after the first epoch (tol too large to count one): after 2 epochs of
+    # patience, from epoch 3, a cosine over ceil(3 / 4) = 1 epoch, then the fit stops
+    RecordLR.seen.clear()
+    imputer = DAEImputer(**FAST | dict(max_epochs=50, lr=0.01), n_iter_no_change=2, tol=10.0,
+                         **record).fit(X_missing)  # fmt: skip
+    assert RecordLR.seen == pytest.approx([0.01] * 3 + [0.0])
+    assert imputer.n_iter_ == 4
+    # 'constant': it stops after the patience, the rate unchanged
+    RecordLR.seen.clear()
+    imputer = DAEImputer(**FAST | dict(max_epochs=50, lr=0.01), n_iter_no_change=2, tol=10.0,
+                         lr_schedule="constant", **record).fit(X_missing)  # fmt: skip
+    assert RecordLR.seen == pytest.approx([0.01] * 3) and imputer.n_iter_ == 3
+
+
+@pytest.mark.parametrize("n_samples, patience", [(100, 1000), (256 * 50, 23), (10**6, 10)])
+def test_auto_patience_is_a_thousand_steps_of_the_rows_trained_on(n_samples, patience):
+    imputer = DAEImputer()  # 90% of the rows trained on, 256 a batch
+    assert imputer._stopping(n_samples)["patience"] == patience
+
+
+def test_held_out_rows_are_scored_on_a_fixed_draw_of_hidden_entries():
+    from skae.impute import ImputationNet
+
+    x = torch.as_tensor(np.where(holes((50, 6))[1], np.nan, 1.0), dtype=torch.float32)
+    net = ImputationNet(6, (8,), "relu", 0.3).eval()
+    first, second = net.terms(x), net.terms(x)
+    assert torch.equal(first["scored"], second["scored"])  # the same entries every epoch
+    observed = ~torch.isnan(x)
+    assert not (first["scored"] & ~observed).any()  # only observed entries are scored
+    assert 0.15 < first["scored"][observed].float().mean() < 0.45  # about noise_level of them
+    assert "scored" not in net.train().terms(x)  # training scores every observed entry
 
 
 @pytest.mark.parametrize("n_samples, epochs", [(100, 1000), (256 * 100, 200), (10**6, 100)])
@@ -173,7 +218,9 @@ def test_auto_epochs_make_the_steps_within_the_bounds(n_samples, epochs):
     from skae.impute import AUTO_STEPS, auto_epochs
 
     assert auto_epochs(n_samples, 256, steps=20_000) == epochs
-    assert DAEImputer()._epochs(n_samples) == auto_epochs(n_samples, 256, AUTO_STEPS)
+    without = DAEImputer(early_stopping=False)
+    assert without._epochs(n_samples) == auto_epochs(n_samples, 256, AUTO_STEPS)
+    assert DAEImputer()._epochs(n_samples) == 1000  # early stopping: a bound, not a plan
     assert DAEImputer(max_epochs=7)._epochs(n_samples) == 7
 
 
@@ -291,3 +338,41 @@ def test_a_mixed_model_pickles_and_saves_to_skops_trusting_only_skae_s_and_sklea
     assert all(t.startswith(("skae.", "sklearn.", "numpy.", "builtins.")) for t in untrusted)
     loaded = sio.loads(data, trusted=untrusted)
     assert all(a == b for a, b in zip(loaded.transform(missing).ravel(), expected.ravel()))
+
+
+@pytest.mark.parametrize("flavor", ["pandas", "polars"])
+def test_set_output_gives_a_frame_in_the_input_dtypes(flavor):
+    frame = mixed_table(200).assign(count=np.arange(200), text=["a", "b"] * 100)
+    missing, holes = with_holes(frame)
+    missing["count"] = frame["count"]  # an integer column without holes stays integer
+    if flavor == "polars":
+        pl = pytest.importorskip("polars")
+        missing = pl.from_pandas(missing)
+    imputer = DAEImputer(**FAST, add_indicator=True).set_output(transform=flavor)
+    out = imputer.fit(missing).transform(missing)
+    names = list(imputer.get_feature_names_out())
+    assert list(out.columns) == names and names[-1] == "missingindicator_text"
+    if flavor == "pandas":
+        kinds = out.dtypes.astype(str).tolist()
+        # (the flag column with holes is object in the input: it stays object)
+        assert kinds[:6] == ["float64", "category", "float64", "object", "int64", "str"]
+        assert kinds[6:] == ["bool"] * (len(names) - 6)
+        assert out.index.equals(missing.index)
+        assert set(out["kind"].cat.categories) == {"high", "low", "mid"}
+    else:
+        kinds = [str(t) for t in out.schema.values()]
+        assert kinds[:6] == ["Float64", "Categorical", "Float64", "Boolean", "Int64", "String"]
+    filled = out.to_pandas() if flavor == "polars" else out
+    assert not filled.isna().any().any()
+
+
+def test_swap_noise_trains_on_values_of_the_same_column_and_fills_every_hole():
+    frame = mixed_table(300)
+    missing, holes = with_holes(frame)
+    imputer = DAEImputer(**FAST, noise="swap").fit(missing)
+    out = imputer.transform(missing)
+    assert set(out[holes[:, 1], 1]) <= {"high", "low", "mid"}
+    assert np.isfinite(out[:, [0, 2]].astype(float)).all()
+    # the same seed, the other noise: another network
+    other = DAEImputer(**FAST).fit(missing).transform(missing)
+    assert (out[holes[:, 0], 0] != other[holes[:, 0], 0]).any()

@@ -72,3 +72,13 @@ def test_denoising_autoencoder_removes_noise(digits):
     noisy = masking(torch.as_tensor(Xte), 0.3).numpy()
     denoised = dae.inverse_transform(dae.transform(noisy))
     assert np.mean((denoised - Xte) ** 2) < 0.5 * np.mean((noisy - Xte) ** 2)
+
+
+def test_daetransformer_takes_swap_noise():
+    from skae import DAETransformer
+
+    X = np.random.default_rng(0).random((100, 6)).astype(np.float32)
+    dae = DAETransformer(hidden_sizes=(16,), n_components=3, noise="swap", noise_level=0.3,
+                         max_epochs=2, random_state=0).fit(X)  # fmt: skip
+    assert dae.module_.corruption.noise == "swap"
+    assert dae.transform(X).shape == (100, 3)

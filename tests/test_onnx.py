@@ -11,6 +11,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skae import (
     AETransformer,
+    DAEImputer,
     ConvAETransformer,
     DAETransformer,
     ReconstructionOutlierDetector,
@@ -129,3 +130,16 @@ def test_what_cannot_export_says_so():
     clf = SAEClassifier((16,), 4, pretrain=False, **QUICK).fit(X, np.array(list("abc"))[y % 3])
     with pytest.raises(NotImplementedError, match="encode the labels as integers"):
         skl2onnx.to_onnx(clf, X[:1], options={id(clf): {"zipmap": False}})
+
+
+@pytest.mark.parametrize("mixed", [False, True])
+def test_the_imputer_refuses_to_export_and_says_what_to_do(mixed):
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.random(60), "b": rng.random(60)})
+    if mixed:
+        X["c"] = rng.choice(["x", "y"], 60)
+    imputer = DAEImputer(max_epochs=1, random_state=0).fit(X)
+    with pytest.raises(NotImplementedError, match="does not export to ONNX.*pipeline\\[1:\\]"):
+        skl2onnx.to_onnx(imputer, X.iloc[:1, :2].to_numpy(np.float32))
