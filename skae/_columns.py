@@ -1,12 +1,13 @@
 """The columns of a table: which hold numbers and which categories, and how each kind
 enters a network, leaves it and is scored.
 
-One place for every estimator that reads tables (DAEImputer uses it today). A :class:`ColumnSchema` is
-decided at ``fit`` from the data: ``categorical_features="from_dtype"`` (as in
-``HistGradientBoostingClassifier``: for pandas and polars input, columns of category,
-object/string or bool dtype are categorical, numbers numeric; a numpy array has none), or
-an explicit list of names or indices, or a boolean mask. Its ``categories_`` are each
-categorical column's categories seen in ``fit``, sorted, as ``OneHotEncoder`` has them.
+One place for every estimator that reads tables (DAEImputer uses it today). A
+:class:`ColumnSchema` is decided at ``fit`` from the data:
+``categorical_features="from_dtype"`` (as in ``HistGradientBoostingClassifier``: for
+pandas and polars input, columns of category, object/string or bool dtype are
+categorical, numbers numeric; a numpy array has none), or an explicit list of names or
+indices, or a boolean mask. Its ``categories_`` are each categorical column's categories
+seen in ``fit``, sorted, as ``OneHotEncoder`` has them.
 
 The data keep their shape on the way in: :meth:`ColumnSchema.encode` turns rows into a
 float32 array of the same width, numbers as they are and each category as its index in

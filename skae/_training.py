@@ -133,6 +133,7 @@ class KeepBestEpoch(Callback):
             net.module_.load_state_dict(self._best_state)
         self._best_state = None  # no second copy of the weights kept (or pickled)
 
+
 class TrimHistory(Callback):
     """Drop the per-batch records of each finished epoch from ``net.history``.
 
@@ -170,9 +171,10 @@ class Net(NeuralNet):
     and a log-variance, ...). ``objective(terms, training)`` returns a dict of
     named scalar losses added to the criterion's: a sparsity penalty, a KL
     divergence. ``terms["scored"]``, where given, is the boolean mask of the target's
-    entries the criterion scores (the others read as missing, NaN). A module without ``terms`` is trained on ``forward``'s output
-    alone. ``forward`` stays the inference path (the reconstruction, or the
-    logits), so inference never sees the terms.
+    entries the criterion scores (the others read as missing, NaN). A module without
+    ``terms`` is trained on ``forward``'s output alone. ``forward`` stays the
+    inference path (the reconstruction, or the logits), so inference never sees the
+    terms.
     """
 
     def __init__(self, *args, objective=None, **kwargs):
