@@ -259,7 +259,7 @@ def select_imputer(rows, exp):
     mean = {m: sum(v) / len(v) for m, v in logs.items()}
     best = _cheapest_of_the_best({m: -v for m, v in mean.items()}, seconds.get, 0.01)
     job = next(j for j in exp["jobs"] if j["method"] == best)
-    return {"method": best, "settings": job["estimator"]["params"], "steps": job["steps"],
+    return {"method": best, "settings": job["estimator"]["params"], "steps": job.get("steps"),
             "mean log(RMSE / MICE)": round(mean[best], 4),
             "all": {m: round(v, 4) for m, v in sorted(mean.items(), key=lambda x: x[1])}}
 

@@ -212,18 +212,20 @@ def _fit_transform(imputer, X):
     return filled, time.perf_counter() - start
 
 
-@register("condition", "rate")
+@register("condition", "rate", "label", "folds")
 def mixed_imputation(job, data):
     """missForest's protocol on a mixed table's complete rows: each entry removed with
     probability ``job["rate"]`` (MCAR, draw = seed), the imputer fitted on the table with
-    its holes; NRMSE and PFC over the removed entries (:func:`scores`), the fit's seconds."""
+    its holes; NRMSE and PFC over the removed entries (:func:`scores`), the fit's seconds.
+    A job with a ``label``: :func:`real_holes` instead."""
+    if "label" in job:
+        return real_holes(job, data)
     X = data[0]
     X_missing, mask = remove(X, job["rate"], 1000 + job["seed"])
     filled, seconds = _fit_transform(build(job["estimator"], job["seed"]), X_missing)
     return [scores(X, filled, mask) | {"fit_seconds": seconds, "missing": float(mask.mean())}]
 
 
-@register("label", "folds")
 def real_holes(job, data):
     """A table with its own holes, the column ``job["label"]`` held out as the target:
     ``job["folds"]``-fold stratified CV ROC AUC of HistGradientBoostingClassifier (its
@@ -275,4 +277,4 @@ def _load(dataset, split="test", seed=0):
     return load(dataset, split, seed)
 
 
-mixed_imputation.load = real_holes.load = _load
+mixed_imputation.load = _load

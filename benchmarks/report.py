@@ -378,6 +378,49 @@ def accuracy_vs_labels(name, exp, summary, records, out):
     return _figure(out / f"{name}-accuracy_vs_labels.png", fig)
 
 
+def error_vs_rate(name, exp, summary, records, out):
+    """NRMSE (top row) and PFC (bottom row) against the MCAR rate, one column per table, one
+    line per imputer (mean and standard deviation of the draws)."""
+    import matplotlib.pyplot as plt
+
+    names = method_names(exp)
+    points = {}  # (metric, dataset, method) -> {rate: [values]}
+    for record in records:
+        job = record["job"]
+        if "rate" in job and job["method"] in names:
+            for metric in ("nrmse", "pfc"):
+                rates = points.setdefault((metric, job["dataset"], job["method"]), {})
+                rates.setdefault(job["rate"], []).extend(r[metric] for r in record["rows"])
+    datasets = list(dict.fromkeys(d for d in exp["dataset"] if any(k[1] == d for k in points)))
+    if not datasets:
+        return None
+    methods = [m for m in names if any(k[2] == m for k in points)]
+    fig, axes = plt.subplots(2, len(datasets), figsize=(3.3 * len(datasets), 6.4),
+                             squeeze=False)  # fmt: skip
+    for row, (metric, label) in enumerate((("nrmse", "NRMSE"), ("pfc", "PFC"))):
+        for ax, dataset in zip(axes[row], datasets):
+            for method in methods:
+                rates = points.get((metric, dataset, method), {})
+                xs = sorted(rates)
+                ax.errorbar([100 * x for x in xs], [statistics.fmean(rates[x]) for x in xs],
+                            [statistics.stdev(rates[x]) if len(rates[x]) > 1 else 0
+                             for x in xs], marker="o", capsize=3,
+                            label=names.get(method, method),
+                            linewidth=2.5 if method == "dae" else 1.2)  # fmt: skip
+            ax.set_xticks([10, 20, 30])
+            ax.set(title=f"{dataset}: {label}", xlabel="entries removed (%)",
+                   ylabel=label if ax is axes[row][0] else None)  # fmt: skip
+            ax.grid(alpha=0.3)
+    handles, texts = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, texts, loc="lower center", ncol=len(methods), frameon=False,
+               fontsize=9)  # fmt: skip
+    fig.suptitle(f"{name}: error over the removed entries, lower is better (mean of draws)")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.savefig(out / f"{name}-error_vs_rate.png", dpi=110)
+    plt.close(fig)
+    return out / f"{name}-error_vs_rate.png"
+
+
 def rmse_vs_rate(name, exp, summary, records, out):
     """RMSE against the MCAR rate, one panel per data set, one line per imputer."""
     import matplotlib.pyplot as plt
@@ -463,7 +506,8 @@ def memory_vs_size(name, exp, summary, records, out):
 
 
 FIGURES = {f.__name__: f for f in (accuracy_vs_size, reconstructions, denoising, vae_samples,
-                                   accuracy_vs_labels, rmse_vs_rate, rank_of_detectors,
+                                   accuracy_vs_labels, rmse_vs_rate, error_vs_rate,
+                                   rank_of_detectors,
                                    memory_vs_size)}  # fmt: skip
 
 

@@ -225,12 +225,12 @@ default='from_dtype'
         Activation after every hidden layer: "relu", "leaky_relu", "elu", "gelu",
         "tanh", "sigmoid" or "identity".
 
-    n_draws : int, default=16
-        The prediction that fills a hole is the mean of ``n_draws`` predictions, each
-        with a fixed random fraction ``noise_level`` of the columns hidden, as the
-        network saw rows in training (the same columns for every row, so the fill of a
-        row does not depend on the rows beside it; a category's probabilities are
-        averaged); 0: one prediction from every observed entry.
+    n_draws : int, default=0
+        With ``n_draws`` > 0, the prediction that fills a hole is the mean of
+        ``n_draws`` predictions, each with a fixed random fraction ``noise_level`` of the
+        columns hidden, as the network saw rows in training (the same columns for every
+        row, so the fill of a row does not depend on the rows beside it; a category's
+        probabilities are averaged); 0: one prediction from every observed entry.
 
     sample_posterior : bool, default=False
         Whether ``transform`` draws each missing entry instead of giving the network's
@@ -365,7 +365,7 @@ default='from_dtype'
         noise_level=0.25,
         noise="hide",
         activation="relu",
-        n_draws=16,
+        n_draws=0,
         sample_posterior=False,
         add_indicator=False,
         keep_empty_features=False,

@@ -225,18 +225,27 @@ def test_auto_epochs_make_the_steps_within_the_bounds(n_samples, epochs):
 
 
 def test_defaults_are_the_committed_tuning_choice():
-    # benchmarks/run.py tune-imputer chose them on validation halves
+    # benchmarks/run.py tune-mixed-imputer chose them on validation halves of mixed tables
     import json
     from pathlib import Path
 
-    from skae.impute import AUTO_STEPS
-
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "configs" / "tune-imputer.json"
-    chosen = json.loads(path.read_text())["defaults"]
+    configs = Path(__file__).resolve().parents[1] / "benchmarks" / "configs"
+    chosen = json.loads((configs / "tune-mixed-imputer.json").read_text())["defaults"]
     params = DAEImputer().get_params()
     assert {k: params[k] for k in chosen["settings"]} == {
         k: tuple(v) if isinstance(v, list) else v for k, v in chosen["settings"].items()}
-    assert AUTO_STEPS == chosen["steps"]
+
+
+def test_n_draws_averages_fills_over_fixed_column_hides_row_by_row():
+    frame = mixed_table(200)
+    missing, holes = with_holes(frame)
+    imputer = DAEImputer(**FAST, n_draws=8).fit(missing)
+    whole = imputer.transform(missing)
+    alone = imputer.transform(missing.iloc[:7])  # a row's fill does not depend on the others
+    np.testing.assert_array_equal(alone, whole[:7])
+    assert set(whole[holes[:, 1], 1]) <= {"high", "low", "mid"}
+    one = imputer.set_params(n_draws=0).transform(missing)  # read at transform: no refit
+    assert (one[holes[:, 0], 0] != whole[holes[:, 0], 0]).any()
 
 
 # --- tables with categorical columns -------------------------------------------------------------

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -285,6 +286,24 @@ def test_selection_rules_are_registered_and_the_code_size_rule_is_skae_s():
     from skae.outlier import default_code_size
 
     assert set(experiments.RULES) == {"select_defaults", "select_beta", "select_imputer",
-                                      "select_detector"}  # fmt: skip
+                                      "select_mixed_imputer", "select_detector"}  # fmt: skip
     assert experiments.code_size("adbench/17_InternetAds") == default_code_size(1555) == 32
     assert experiments.code_size("adbench/16_http") == default_code_size(3) == 1
+
+
+def test_missforest_fills_every_hole_with_a_value_of_its_kind_and_stops():
+    import mixed
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=120)
+    X = pd.DataFrame({"x": x, "y": 2 * x + 0.1 * rng.normal(size=120),
+                      "kind": np.where(x > 0, "up", "down").astype(object)})  # fmt: skip
+    missing, mask = mixed.remove(X, 0.2, 0)
+    imputer = mixed.MissForest(n_estimators=10, random_state=0)
+    filled = imputer.fit_transform(missing)
+    assert 1 <= imputer.n_iter_ <= 10
+    assert set(filled[mask[:, 2], 2]) <= {"up", "down"}
+    scores = mixed.scores(X, filled, mask)
+    assert scores["nrmse"] < 0.6 and scores["pfc"] < 0.3  # the columns explain one another
+    simple = mixed.scores(X, mixed.SimpleByType().fit_transform(missing), mask)
+    assert scores["nrmse"] < simple["nrmse"] and scores["pfc"] < simple["pfc"]
