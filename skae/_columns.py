@@ -306,29 +306,35 @@ class ColumnOutput:
         return codes
 
 
-def column_loss(output, target, layout):
+def column_loss(output, target, layout, weight=None):
     """The mean over columns of each column's loss on its observed entries: the squared
     error of a numeric column, the cross-entropy of a categorical one (an unknown category
     is not scored), so that each column weighs alike whatever its kind.
 
-    ``output`` is the network's last layer (``layout.width`` wide), ``target`` the codes.
-    The categorical columns are scored together, their logits padded to the widest.
+    ``output`` is the network's last layer (``layout.width`` wide), ``target`` the codes,
+    ``weight`` (where given) each entry's weight in its column's mean. The categorical
+    columns are scored together, their logits padded to the widest.
     """
+    if weight is None:
+        weight = torch.ones_like(target)
     losses = []
     if len(layout.numeric):
         numbers = output[:, : len(layout.numeric)]
-        truth = target[:, layout.numeric_index(output.device)]
-        seen = ~torch.isnan(truth)
-        error = torch.where(seen, numbers - torch.nan_to_num(truth), 0).square()
-        losses.append(error.sum(dim=0) / seen.sum(dim=0).clamp(min=1))
+        index = layout.numeric_index(output.device)
+        truth = target[:, index]
+        w = torch.where(~torch.isnan(truth), weight[:, index], 0)
+        error = (numbers - torch.nan_to_num(truth)).square()
+        losses.append((error * w).sum(dim=0) / w.sum(dim=0).clamp(min=1e-12))
     if len(layout.categorical):
         index, pad = layout.padded_index(output.device)  # (columns, widest)
         logits = output[:, index].masked_fill(pad, -torch.inf)  # (rows, columns, widest)
-        code = target[:, layout.categorical_index(output.device)]
+        index = layout.categorical_index(output.device)
+        code = target[:, index]
         seen = ~torch.isnan(code) & (code >= 0) & ~pad.all(dim=1)
+        w = torch.where(seen, weight[:, index], 0)
         log_p = torch.log_softmax(logits, dim=2)
         picked = log_p.gather(2, torch.where(seen, code, 0).long().unsqueeze(2)).squeeze(2)
-        ce = torch.where(seen, -picked, 0).sum(dim=0) / seen.sum(dim=0).clamp(min=1)
+        ce = torch.where(seen, -picked * w, 0).sum(dim=0) / w.sum(dim=0).clamp(min=1e-12)
         losses.append(ce)
     return torch.cat(losses).mean()
 
@@ -340,8 +346,8 @@ class ColumnLoss(nn.Module):
         super().__init__()
         self.layout = layout
 
-    def forward(self, output, target):
-        return column_loss(output, target, self.layout)
+    def forward(self, output, target, weight=None):
+        return column_loss(output, target, self.layout, weight)
 
 
 def typed_frame(out, X, columns, names, flavor):

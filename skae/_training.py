@@ -170,8 +170,8 @@ class Net(NeuralNet):
     entries are whatever the estimator's objective needs (the code, a mean
     and a log-variance, ...). ``objective(terms, training)`` returns a dict of
     named scalar losses added to the criterion's: a sparsity penalty, a KL
-    divergence. ``terms["scored"]``, where given, is the boolean mask of the target's
-    entries the criterion scores (the others read as missing, NaN). A module without
+    divergence. ``terms["weight"]``, where given, weighs each entry of the target (0:
+    not scored), handed to the criterion as its third argument. A module without
     ``terms`` is trained on ``forward``'s output alone. ``forward`` stays the
     inference path (the reconstruction, or the logits), so inference never sees the
     terms.
@@ -189,9 +189,10 @@ class Net(NeuralNet):
     def get_loss(self, y_pred, y_true, X=None, training=False):
         if not isinstance(y_pred, dict):
             return super().get_loss(y_pred, y_true, X=X, training=training)
-        if "scored" in y_pred:  # only these entries of the target are scored
-            y_true = torch.where(y_pred["scored"], y_true, torch.nan)
-        loss = super().get_loss(y_pred["output"], y_true, X=X, training=training)
+        if "weight" in y_pred:  # each entry of the target weighed (0: not scored)
+            loss = self.criterion_(y_pred["output"], y_true, y_pred["weight"])
+        else:
+            loss = super().get_loss(y_pred["output"], y_true, X=X, training=training)
         if self.objective is not None:
             for value in self.objective(y_pred, training).values():
                 loss = loss + value

@@ -74,12 +74,16 @@ def auto_epochs(n_samples, batch_size, steps=AUTO_STEPS):
 
 
 class MaskedMSELoss(nn.Module):
-    """Mean squared error over the entries where the target is observed (not NaN)."""
+    """Mean squared error over the entries where the target is observed (not NaN), each
+    entry weighed by ``weight`` where given."""
 
-    def forward(self, output, target):
+    def forward(self, output, target, weight=None):
         observed = ~torch.isnan(target)
-        error = torch.where(observed, output - torch.nan_to_num(target), 0)
-        return error.square().sum() / observed.sum().clamp(min=1)
+        error = torch.where(observed, output - torch.nan_to_num(target), 0).square()
+        if weight is None:
+            return error.sum() / observed.sum().clamp(min=1)
+        weight = torch.where(observed, weight, 0)
+        return (error * weight).sum() / weight.sum().clamp(min=1e-12)
 
 
 class ImputationNet(nn.Module):
@@ -96,9 +100,9 @@ class ImputationNet(nn.Module):
     """
 
     def __init__(self, n_features, hidden_sizes, activation, level, categorical=None,
-                 n_categories=(), noise="hide"):  # fmt: skip
+                 n_categories=(), noise="hide", emphasis=1.0):  # fmt: skip
         super().__init__()
-        self.noise = noise
+        self.noise, self.emphasis = noise, float(emphasis)
         width_in, width_out = n_features, n_features
         self.columns = self.layout = None
         if categorical is not None and np.any(categorical):  # a mixed table: codes in
@@ -125,12 +129,17 @@ class ImputationNet(nn.Module):
 
     def terms(self, x):
         if self.training:  # scored on every observed entry, corrupted or not (MIDAS)
-            return {"output": self._fill(x, hide=True, noise=self.noise)[0]}
+            output, seen = self._fill(x, hide=True, noise=self.noise)
+            if self.emphasis == 1 or self.noise != "hide":
+                return {"output": output}
+            # the hidden entries weigh ``emphasis`` times the seen ones (Vincent et al.)
+            hidden = ~torch.isnan(x) & ~seen
+            return {"output": output, "weight": 1 + (self.emphasis - 1) * hidden.to(x.dtype)}
         # validation: scored on the observed entries it hid, the same ones at every epoch
         # (a fixed draw), so that the held-out score measures filling holes, without noise
         generator = torch.Generator(device=x.device).manual_seed(VALIDATION_SEED)
         output, seen = self._fill(x, hide=True, generator=generator)
-        return {"output": output, "scored": ~torch.isnan(x) & ~seen}
+        return {"output": output, "weight": (~torch.isnan(x) & ~seen).to(x.dtype)}
 
     def draw(self, x):
         """A prediction of every entry with a random part of the observed ones hidden."""
@@ -212,6 +221,13 @@ default='from_dtype'
     noise_level : float, default=0.25
         The fraction of the observed entries corrupted at each training step (the
         denoising corruption), in [0, 1).
+
+    emphasis : float, default=1.0
+        The weight, in the training loss, of the observed entries hidden from the
+        network against the entries it sees (the emphasized denoising of Vincent et
+        al., JMLR 2010): 1 scores every observed entry alike (MIDAS's loss); a larger
+        value stresses predicting what is hidden, which filling a hole asks. With
+        ``noise="hide"`` only.
 
     noise : {'hide', 'swap'}, default='hide'
         The training corruption. 'hide': the entries are shown to the network as
@@ -341,6 +357,7 @@ default='from_dtype'
         "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
         "hidden_sizes": [tuple, list],
         "noise_level": [Interval(Real, 0, 1, closed="left")],
+        "emphasis": [Interval(Real, 0, None, closed="left")],
         "noise": [StrOptions({"hide", "swap"})],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "n_draws": [Interval(Integral, 0, None, closed="left")],
@@ -354,7 +371,7 @@ default='from_dtype'
     }
     _width_params = ("hidden_sizes",)
     # parameters added since skae 0.3.0, with the value a model saved before them had
-    _added_params = {"noise": "hide", "n_draws": 0}
+    _added_params = {"noise": "hide", "n_draws": 0, "emphasis": 1.0}
 
     def __init__(
         self,
@@ -363,6 +380,7 @@ default='from_dtype'
         categorical_features="from_dtype",
         hidden_sizes=(256, 256),
         noise_level=0.25,
+        emphasis=1.0,
         noise="hide",
         activation="relu",
         n_draws=0,
@@ -387,6 +405,7 @@ default='from_dtype'
         self.categorical_features = categorical_features
         self.hidden_sizes = hidden_sizes
         self.noise_level = noise_level
+        self.emphasis = emphasis
         self.noise = noise
         self.activation = activation
         self.n_draws = n_draws
@@ -414,7 +433,7 @@ default='from_dtype'
         n_categories = [len(c) for c in fitted.get("categories_", [])]
         return ImputationNet(n_features, tuple(self.hidden_sizes), self.activation,
                              self.noise_level, categorical, n_categories,
-                             self.noise)  # fmt: skip
+                             self.noise, self.emphasis)  # fmt: skip
 
     def _criterion(self):
         # on a mixed table, each column scored by its kind (the layout decided with the data)

@@ -206,11 +206,11 @@ def test_held_out_rows_are_scored_on_a_fixed_draw_of_hidden_entries():
     x = torch.as_tensor(np.where(holes((50, 6))[1], np.nan, 1.0), dtype=torch.float32)
     net = ImputationNet(6, (8,), "relu", 0.3).eval()
     first, second = net.terms(x), net.terms(x)
-    assert torch.equal(first["scored"], second["scored"])  # the same entries every epoch
-    observed = ~torch.isnan(x)
-    assert not (first["scored"] & ~observed).any()  # only observed entries are scored
-    assert 0.15 < first["scored"][observed].float().mean() < 0.45  # about noise_level of them
-    assert "scored" not in net.train().terms(x)  # training scores every observed entry
+    assert torch.equal(first["weight"], second["weight"])  # the same entries every epoch
+    observed, scored = ~torch.isnan(x), first["weight"] > 0
+    assert not (scored & ~observed).any()  # only observed entries are scored
+    assert 0.15 < scored[observed].float().mean() < 0.45  # about noise_level of them
+    assert "weight" not in net.train().terms(x)  # training scores every observed entry
 
 
 @pytest.mark.parametrize("n_samples, epochs", [(100, 1000), (256 * 100, 200), (10**6, 100)])
@@ -385,3 +385,18 @@ def test_swap_noise_trains_on_values_of_the_same_column_and_fills_every_hole():
     # the same seed, the other noise: another network
     other = DAEImputer(**FAST).fit(missing).transform(missing)
     assert (out[holes[:, 0], 0] != other[holes[:, 0], 0]).any()
+
+
+def test_emphasis_weighs_the_hidden_entries_in_training_only():
+    from skae.impute import ImputationNet
+
+    x = torch.as_tensor(np.where(holes((40, 5))[1], np.nan, 1.0), dtype=torch.float32)
+    net = ImputationNet(5, (8,), "relu", 0.3, emphasis=3.0).train()
+    weight = net.terms(x)["weight"]
+    assert set(weight.unique().tolist()) == {1.0, 3.0}
+    assert "weight" not in ImputationNet(5, (8,), "relu", 0.3).train().terms(x)
+    frame = mixed_table(200)
+    missing, _ = with_holes(frame)
+    plain = DAEImputer(**FAST).fit(missing).transform(missing)
+    stressed = DAEImputer(**FAST, emphasis=4.0).fit(missing).transform(missing)
+    assert (plain != stressed).any()
