@@ -529,6 +529,12 @@ README_ROWS = (
     ("GAIN's Letter and Spam, 20% missing at random: RMSE of DAEImputer against "
      "scikit-learn's imputers (lower is better)", "imputation", "rmse", True, ("dae",), None,
      {"condition": ("mcar 20%",), "dataset": ("letter", "spam")}),
+    ("credit_data (numbers and text), 20% missing at random: NRMSE of the numeric holes "
+     "(lower is better)", "mixed-imputation", "nrmse", True, ("dae",),
+     ("simple", "knn", "missforest"), {"condition": ("mcar 20%",), "dataset": ("credit_data",)}),
+    ("credit_data, 20% missing at random: PFC, the share of categorical holes filled wrong "
+     "(lower is better)", "mixed-imputation", "pfc", True, ("dae",),
+     ("simple", "knn", "missforest"), {"condition": ("mcar 20%",), "dataset": ("credit_data",)}),
 )  # fmt: skip
 README_MARKERS = ("<!-- results: written by `python benchmarks/report.py --readme` -->",
                   "<!-- end of results -->")  # fmt: skip
