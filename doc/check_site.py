@@ -23,7 +23,9 @@ PAGES = (
     "generated/skae.AETransformer.html",
     "auto_examples/plot_reconstructions.html",
     "auto_examples/plot_imputation.html",
+    "auto_examples/plot_mixed_imputation.html",
     "benchmarks/imputation.html",
+    "benchmarks/mixed_imputation.html",
 )
 FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
