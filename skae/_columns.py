@@ -370,7 +370,10 @@ def typed_frame(out, X, columns, names, flavor):
         return pl.DataFrame(list(series.values()))
     import pandas as pd
 
-    return pd.DataFrame(series, index=X.index if pandas_in else None)
+    frame = pd.DataFrame(series)  # built on positions, then given X's index (not aligned)
+    if pandas_in:
+        frame.index = X.index
+    return frame
 
 
 def _typed(values, dtype, flavor, indicator, name):

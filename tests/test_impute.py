@@ -400,3 +400,16 @@ def test_emphasis_weighs_the_hidden_entries_in_training_only():
     plain = DAEImputer(**FAST).fit(missing).transform(missing)
     stressed = DAEImputer(**FAST, emphasis=4.0).fit(missing).transform(missing)
     assert (plain != stressed).any()
+
+
+def test_set_output_keeps_each_row_in_place_whatever_the_index():
+    frame = mixed_table(120)
+    missing, holes = with_holes(frame)
+    missing.index = np.arange(1000, 1120)[::-1]  # not 0..n-1, and descending
+    imputer = DAEImputer(**FAST).fit(missing)
+    plain = imputer.transform(missing)
+    out = imputer.set_output(transform="pandas").transform(missing)
+    assert out.index.equals(missing.index)
+    assert not out.isna().any().any()
+    np.testing.assert_array_equal(out["x"].to_numpy(), plain[:, 0].astype(float))
+    assert (out["kind"].astype(object).to_numpy() == plain[:, 1]).all()
