@@ -35,7 +35,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from ._checks import check_input, check_widths, refuse_bools, validate_args
-from ._data import ArrayDataset
+from ._columns import ColumnLoss, input_width, is_mixed, layout_of, read_table, table_mask
+from ._data import ArrayDataset, dense
 from ._inference import forward, prepare_inference
 from ._persistence import restore, saved_state
 from ._random import Randomness, draw_seed, initialized, resolve_device
@@ -44,6 +45,20 @@ from ._training import _Trainer, check_net_params, make_net
 
 # rows of the training data (evenly spaced) encoded to look for dead code units
 DEAD_CODE_ROWS = 1024
+
+
+def auto_components(width):
+    """``n_components="auto"``: half the network's input width, from 1 to 32 (32 for every
+    image of 64 pixels or more, as before "auto" existed; 13 for a table one-hot encoded
+    into 26 columns)."""
+    return max(1, min(32, width // 2))
+
+
+def auto_hidden(width):
+    """``hidden_sizes="auto"`` below the input width: eight and four times the input width,
+    at most 512 and 256 (the Fashion-MNIST widths, kept for every input of 64 or more) and
+    at least 128 and 64 (narrower nets train too slowly in the default 10 passes)."""
+    return (min(512, max(128, 8 * width)), min(256, max(64, 4 * width)))
 
 
 @contextlib.contextmanager
@@ -104,7 +119,7 @@ class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """Called second: the checked training data, the targets the net trains on (None
         for an autoencoder) and the fitted attributes decided from the data (a dict).
         ``reset`` is False when the fit continues a fitted model (same features)."""
-        return self._validate_X(X, reset=reset), None, {}
+        return self._read_fit_data(X, reset=reset)
 
     @abstractmethod
     def _architecture(self, n_features, corruption, fitted):
@@ -123,12 +138,13 @@ class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         generators, and the fitted attributes it decides (a dict). ``found`` holds those
         ``_validate_fit_data`` decided. The stacked estimators override it to pretrain
         their layers first (deciding ``layers_``)."""
-        module = self._architecture(X.shape[1], self._corruption(X), found)
+        module = self._architecture(X.shape[1], self._corruption(X, found), found)
         return initialized(module, rng), {}
 
-    def _corruption(self, X):
-        """The training corruption module for training data ``X`` (see :mod:`skae.noise`);
-        None: none. Called by ``_build_module`` and when a saved model is loaded."""
+    def _corruption(self, X, fitted):
+        """The training corruption module for training data ``X`` (see :mod:`skae.noise`;
+        ``fitted`` says which columns are categorical); None: none. Called by
+        ``_build_module`` and when a saved model is loaded."""
         return None
 
     def _epochs(self, n_samples):
@@ -141,14 +157,22 @@ class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         none (``early_stopping=False``)."""
         if not self.early_stopping:
             return None
-        return {"patience": self.n_iter_no_change, "tol": self.tol}
+        return {"patience": self._patience(n_samples), "tol": self.tol}
 
-    def _criterion(self):
-        """The loss class skorch compares the network's output with the targets by."""
-        return torch.nn.MSELoss
+    def _patience(self, n_samples):
+        """The epochs without improvement that early stopping and the convergence warning
+        wait for, on ``n_samples`` rows: ``n_iter_no_change``."""
+        return self.n_iter_no_change
 
-    def _objective(self, n_features):
-        """Loss terms added to the criterion's (see :mod:`skae.objectives`); None: none."""
+    def _criterion(self, fitted):
+        """The loss (a class or a module) skorch compares the network's output with the
+        targets by: on a mixed table (``fitted``), each column by its kind (see
+        :func:`skae._columns.column_loss`); else the squared error."""
+        return ColumnLoss(layout_of(fitted)) if is_mixed(fitted) else torch.nn.MSELoss
+
+    def _objective(self, width):
+        """Loss terms added to the criterion's (see :mod:`skae.objectives`) for a network
+        reading ``width`` inputs; None: none."""
         return None
 
     def _net_params(self, epochs, stopping):
@@ -165,7 +189,7 @@ class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """Called last, once the trained network is in ``module_`` and ready for inference:
         what a fit sets from it (``X`` its training data). By default the output width and
         the dead-code check."""
-        self._n_features_out = self.n_components
+        self._n_features_out = self.n_components_
         self._warn_dead_codes(X)
 
     def _encoder(self):
@@ -205,6 +229,8 @@ class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             warm = hasattr(self, "module_") and (
                 incremental or (self._continues and self.warm_start))  # fmt: skip
             X, targets, fitted = self._validate_fit_data(X, y, reset=not warm)
+            if not warm:
+                fitted = fitted | self._sizes(X.shape[1], fitted)
             stream = self._start(X, targets, fitted, warm, incremental)
             rows = self._fit_rows(targets) if targets is not None else None
             history = stream.train(ArrayDataset(X, targets, index=rows))
@@ -232,14 +258,15 @@ class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         epochs = 1 if incremental else self._epochs(X.shape[0])
         stopping = None if incremental else self._stopping(X.shape[0])
         net = None
+        fitted_now = fitted if not warm else self.__dict__ | fitted
         if epochs:
             net = make_net(
-                module, self._criterion(), self, rng,
+                module, self._criterion(fitted_now), self, rng,
                 max_epochs=epochs,
                 net_params=self._net_params(epochs, stopping),
                 stratify=self._stratify,
                 stopping=stopping,
-                objective=self._objective(X.shape[1]),
+                objective=self._objective(input_width(fitted_now, X.shape[1])),
             )  # fmt: skip
         stream = _Trainer(net, rng, streaming=incremental, module=module, fitted=fitted)
         if incremental and previous is not None and previous.resume is not None:
@@ -285,7 +312,7 @@ class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         before the last ``n_iter_no_change`` by more than ``tol`` relative to it (the
         rule of MLPClassifier's stopping, on the training loss; ``n_samples``: the rows
         of the fit)."""
-        patience = self.n_iter_no_change
+        patience = self._patience(n_samples)
         if len(losses) < epochs or len(losses) <= patience:
             return
         before = min(losses[: -patience])
@@ -309,14 +336,14 @@ class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         if n < 10:
             return
         rows = np.linspace(0, n - 1, min(n, DEAD_CODE_ROWS)).astype(np.intp)
-        Xs = X[rows]
-        if np.all(Xs == Xs[:1]):
+        Xs = dense(X[rows])
+        if np.array_equal(Xs, np.broadcast_to(Xs[:1], Xs.shape), equal_nan=True):
             return
-        Z = forward(self, self._encoder(), Xs, self.n_components)
+        Z = forward(self, self._encoder(), Xs, self.n_components_)
         dead = int(np.sum(np.ptp(Z, axis=0) <= 1e-6 * (1 + np.abs(Z).max(axis=0))))
-        if dead > self.n_components / 2:
+        if dead > self.n_components_ / 2:
             warnings.warn(
-                f"{dead} of the {self.n_components} code units of "
+                f"{dead} of the {self.n_components_} code units of "
                 f"{type(self).__name__} are constant on the training data (dead units): "
                 "the codes carry little information. Lower lr, scale X (e.g. "
                 "StandardScaler or MinMaxScaler), or try activation='leaky_relu'.",
@@ -326,8 +353,41 @@ class _NetEstimator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     # --- input, output names, saving -------------------------------------------------------------
 
     def _validate_X(self, X, y="no_validation", reset=False):
-        """The one input check (:func:`skae._checks.check_input`); with ``y``, ``(X, y)``."""
+        """The one input check of a fitted estimator (:func:`skae._checks.check_input`),
+        on a mixed table :func:`skae._columns.read_table` with the fitted schema; with
+        ``y``, ``(X, y)``."""
+        if not reset and is_mixed(self.__dict__):
+            check_is_fitted(self)
+            out = read_table(self, X, y)
+            return out[0] if isinstance(y, str) else out[:2]
         return check_input(self, X, y, reset=reset)
+
+    def _read_fit_data(self, X, y="no_validation", reset=True):
+        """The training data as the network reads it, and the fitted attributes of its
+        columns (a dict): a numeric table checked as it is (no attribute), a mixed one
+        (``categorical_features``) as codes (``categorical_``, ``categories_``, ``mean_``,
+        ``scale_``: see :func:`skae._columns.read_table`). With ``y``: ``(X, y, fitted)``."""
+        categorical = table_mask(self, X) if reset else None
+        if categorical is None and (reset or not is_mixed(self.__dict__)):
+            out = check_input(self, X, y, reset=reset)
+            return (out, None, {}) if isinstance(y, str) else (*out, {})
+        out = read_table(self, X, y, reset=reset, categorical=categorical)
+        return (out[0], None, out[1]) if isinstance(y, str) else out
+
+    def _sizes(self, n_features, fitted):
+        """The sizes a fit decides from the data: ``n_components_``, ``n_components``
+        with "auto" resolved for the network's input width (see ``auto_components``)."""
+        if not hasattr(self, "n_components"):
+            return {}
+        return {"n_components_": self._code_size(input_width(fitted, n_features))}
+
+    def _hidden(self, width):
+        """``hidden_sizes`` for ``width`` inputs, "auto" resolved (``auto_hidden``)."""
+        return auto_hidden(width) if self.hidden_sizes == "auto" else tuple(self.hidden_sizes)
+
+    def _code_size(self, width):
+        """``n_components`` for ``width`` inputs, "auto" resolved (``auto_components``)."""
+        return auto_components(width) if self.n_components == "auto" else self.n_components
 
     def _validate_params(self):
         """sklearn's check of ``_parameter_constraints``, and bools refused where numbers

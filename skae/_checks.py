@@ -36,8 +36,11 @@ def check_input(estimator, X, y="no_validation", reset=False):
         if isinstance(y, str) and _plainly_valid(estimator, X):
             return check_float32_range(X)
     check_no_strings(X)
-    finite = "allow-nan" if estimator.__sklearn_tags__().input_tags.allow_nan else True
-    out = validate_data(estimator, X, y, reset=reset, dtype="numeric", ensure_all_finite=finite)
+    tags = estimator.__sklearn_tags__().input_tags
+    finite = "allow-nan" if tags.allow_nan else True
+    sparse = ["csr"] if tags.sparse else False  # any sparse format becomes CSR (rows by index)
+    out = validate_data(estimator, X, y, reset=reset, dtype="numeric", ensure_all_finite=finite,
+                        accept_sparse=sparse, accept_large_sparse=True)  # fmt: skip
     if isinstance(out, tuple):
         return check_float32_range(out[0]), out[1]
     return check_float32_range(out)
@@ -154,7 +157,18 @@ def check_no_strings(X):
     mistake, so skae refuses both alike.
     """
     if hasattr(X, "dtypes") and hasattr(X, "columns"):  # a DataFrame
-        columns = [X[c] for c, dt in zip(X.columns, X.dtypes) if dt == object or dt == "string"]
+        for name, dt in zip(X.columns, X.dtypes):
+            numeric = str(getattr(getattr(dt, "categories", None), "dtype", "")) not in (
+                "", "object", "str", "string")  # pandas categories of numbers read as numbers
+            if str(dt).lower().startswith(("category", "categorical", "enum")) and not numeric:
+                raise ValueError(
+                    f"X has a categorical column ({name!r}), which this estimator cannot "
+                    "read as it is: give it categorical_features (its default 'from_dtype' "
+                    "reads category, text and bool columns) where it has one, or encode "
+                    "the column (e.g. with OneHotEncoder)."
+                )
+        columns = [X[c] for c, dt in zip(X.columns, X.dtypes)
+                   if dt == object or str(dt).lower() in ("string", "str")]  # fmt: skip
         values = (v for col in columns for v in col.to_numpy())
     elif isinstance(X, np.ndarray) and X.dtype == object:
         values = X.flat
@@ -163,18 +177,22 @@ def check_no_strings(X):
     for v in values:
         if isinstance(v, (str, bytes)):
             raise ValueError(
-                f"X contains text ({v!r}); skae needs numbers. Convert the data to a "
-                "numeric dtype first (e.g. X.astype(float) or pandas.to_numeric), or "
-                "encode categories (e.g. with OneHotEncoder)."
+                f"X contains text ({v!r}) in a column read as numbers. Name the text "
+                "columns in categorical_features (by index for an array; a DataFrame's "
+                "text and category columns are found by its default 'from_dtype') where "
+                "the estimator has it, convert them to numbers (e.g. pandas.to_numeric), "
+                "or encode them (e.g. with OneHotEncoder)."
             )
 
 
 def check_float32_range(X):
     """Refuse values that float32, which the networks compute in, cannot hold."""
     # max and min rather than abs: no temporary copy of a large X (fmax/fmin skip NaN)
-    if X.dtype == np.float32 or not X.size:
+    values = X.data if hasattr(X, "tocsr") else X  # a sparse matrix: its stored values
+    if X.dtype == np.float32 or not values.size:
         return X
-    if max(np.fmax.reduce(X, axis=None), -np.fmin.reduce(X, axis=None)) > np.finfo(np.float32).max:
+    if max(np.fmax.reduce(values, axis=None), -np.fmin.reduce(values, axis=None)) > \
+            np.finfo(np.float32).max:  # fmt: skip
         raise ValueError(
             "X contains values too large for float32 (above 3.4e38 in magnitude), "
             "in which skae computes: scale it first."

@@ -413,3 +413,148 @@ def _typed(values, dtype, flavor, indicator, name):
         return series.astype(dtype)
     except (TypeError, ValueError):
         return series
+
+
+# --- the autoencoders' side: a mixed table in, codes and reconstructions out -------------------
+
+
+def table_mask(est, X):
+    """The mask of ``X``'s categorical columns under ``est.categorical_features``, or None
+    for a numeric table, which takes the numeric path (as before categorical columns
+    existed). Sparse input is numeric."""
+    features = getattr(est, "categorical_features", None)
+    if features is None or hasattr(X, "tocsr") or (
+            isinstance(features, str) and not _is_frame(X)):  # fmt: skip
+        return None
+    if not hasattr(X, "shape"):
+        X = np.asarray(X, dtype=object)
+    if getattr(X, "ndim", 2) != 2:
+        return None  # the input checks say what is wrong
+    mask = categorical_mask(X, features)
+    return mask if mask.any() else None
+
+
+def is_mixed(fitted):
+    """Whether the fitted attributes ``fitted`` (a dict) are those of a mixed table."""
+    categorical = fitted.get("categorical_")
+    return categorical is not None and bool(np.any(categorical))
+
+
+def read_table(est, X, y="no_validation", reset=False, categorical=None, scaling=None):
+    """A mixed table as the network reads it: float32 codes of the same width, the numbers
+    standardized (``mean_``, ``scale_`` of the numeric columns), each category its index in
+    ``categories_`` (-1 for one ``fit`` never saw), NaN where an entry is missing.
+
+    With ``reset`` the schema is decided from ``X`` (``categorical`` its mask); else the
+    fitted one of ``est`` is used, and ``scaling`` (a pair of arrays) replaces its
+    ``mean_`` and ``scale_`` where given. Returns the codes (and ``y`` where given) and the
+    schema's fitted attributes (a dict: ``categorical_``, ``categories_``, ``mean_``,
+    ``scale_``)."""
+    from sklearn.utils.validation import validate_data
+
+    out = validate_data(est, X, y, dtype=None, ensure_all_finite=False, reset=reset)
+    Xo, y = out if isinstance(out, tuple) else (out, y)
+    if reset:
+        schema = ColumnSchema.fit(Xo, categorical)
+    else:
+        schema = ColumnSchema(est.categorical_)
+        schema.categories_ = est.categories_
+    codes = schema.encode(Xo).astype(np.float64)
+    numeric = ~schema.categorical
+    if np.isinf(codes[:, numeric]).any():
+        raise ValueError("Input X contains infinity: replace it (or mark it missing).")
+    if reset:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean, scale = np.nanmean(codes, axis=0), np.nanstd(codes, axis=0)
+        mean[schema.categorical | np.isnan(mean)] = 0.0
+        scale[schema.categorical | ~(scale > 0)] = 1.0
+    else:
+        mean, scale = (est.mean_, est.scale_) if scaling is None else scaling
+    codes[:, numeric] = (codes[:, numeric] - mean[numeric]) / scale[numeric]
+    fitted = {"categorical_": schema.categorical, "categories_": schema.categories_,
+              "mean_": mean, "scale_": scale}  # fmt: skip
+    codes = codes.astype(np.float32)
+    return (codes, fitted) if isinstance(y, str) else (codes, y, fitted)
+
+
+def input_width(fitted, n_features):
+    """The width of what the network reads: ``n_features``, or on a mixed table the numbers
+    and every category's one-hot column."""
+    if not is_mixed(fitted):
+        return n_features
+    return int((~np.asarray(fitted["categorical_"])).sum()) + sum(
+        len(c) for c in fitted["categories_"])  # fmt: skip
+
+
+def layout_of(fitted):
+    """The :class:`ColumnOutput` of a mixed table's fitted attributes."""
+    return ColumnOutput(fitted["categorical_"], [len(c) for c in fitted["categories_"]])
+
+
+def input_of(fitted):
+    """The :class:`ColumnInput` of a mixed table's fitted attributes."""
+    return ColumnInput(fitted["categorical_"], [len(c) for c in fitted["categories_"]])
+
+
+def reading_columns(mlp_layers, fitted):
+    """``mlp_layers`` (a ``Sequential`` of ``Sequential(Linear, activation)`` blocks, see
+    :func:`skae.modules.mlp`) reading a mixed table: :class:`ColumnInput` first in the first
+    block, so that the blocks keep their shape (layer-wise stacking, dropout per block)."""
+    if is_mixed(fitted):
+        mlp_layers[0].insert(0, input_of(fitted))
+    return mlp_layers
+
+
+def entry_errors(output, codes, layout):
+    """Each entry's error (torch, rows x columns): the squared error of a number (in
+    standard deviations: the codes are standardized), the cross-entropy of a category
+    (nats), NaN where the entry is missing or its category unknown."""
+    errors = torch.full_like(codes, torch.nan)
+    if len(layout.numeric):
+        index = layout.numeric_index(output.device)
+        errors[:, index] = (output[:, : len(layout.numeric)] - codes[:, index]).square()
+    if len(layout.categorical):
+        index, pad = layout.padded_index(output.device)
+        logits = output[:, index].masked_fill(pad, -torch.inf)
+        where = layout.categorical_index(output.device)
+        code = codes[:, where]
+        seen = ~torch.isnan(code) & (code >= 0)
+        log_p = torch.log_softmax(logits, dim=2)
+        picked = log_p.gather(2, torch.where(seen, code, 0).long().unsqueeze(2)).squeeze(2)
+        errors[:, where] = torch.where(seen, -picked, torch.nan)
+    return errors
+
+
+def decode_rows(output, fitted):
+    """The network's outputs (numpy, ``layout.width`` wide) as rows of the input's kinds: an
+    object array, each number unstandardized, each category the most probable one."""
+    layout = layout_of(fitted)
+    codes = layout.decode(torch.as_tensor(output)).numpy().astype(np.float64)
+    numeric = ~np.asarray(fitted["categorical_"])
+    codes[:, numeric] = codes[:, numeric] * fitted["scale_"][numeric] + fitted["mean_"][numeric]
+    schema = ColumnSchema(fitted["categorical_"])
+    schema.categories_ = fitted["categories_"]
+    return schema.decode(codes)
+
+
+def category_frame(rows, fitted, names, flavor):
+    """Decoded rows (:func:`decode_rows`) as a pandas or polars DataFrame: each categorical
+    column of the fitted categories' dtype, each numeric column float64."""
+    import pandas as pd
+
+    series = {}
+    cats = iter(fitted["categories_"])
+    for j, (name, categorical) in enumerate(zip(names, fitted["categorical_"])):
+        if categorical:
+            series[name] = pd.Categorical(rows[:, j], categories=next(cats))
+        else:
+            series[name] = rows[:, j].astype(np.float64)
+    frame = pd.DataFrame(series)
+    if flavor == "polars":
+        import polars as pl
+
+        return pl.from_pandas(frame)
+    return frame

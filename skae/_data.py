@@ -16,9 +16,15 @@ import torch
 from sklearn.model_selection import train_test_split
 
 
+def dense(X):
+    """A block of rows as a numpy array: a scipy sparse block densified (only that block)."""
+    return X.toarray() if hasattr(X, "toarray") else X
+
+
 def as_tensor(X, device):
-    """A float32 tensor on ``device`` from a numpy block, without copying when possible."""
-    X = np.ascontiguousarray(X, dtype=np.float32)
+    """A float32 tensor on ``device`` from a numpy block (or a sparse block, densified),
+    without copying when possible."""
+    X = np.ascontiguousarray(dense(X), dtype=np.float32)
     if not X.flags.writeable:  # torch.from_numpy warns on read-only memory
         X = X.copy()
     return torch.from_numpy(X).to(device)
@@ -37,7 +43,7 @@ class ArrayDataset(torch.utils.data.Dataset):
         self.index = index
 
     def __len__(self):
-        return len(self.X) if self.index is None else len(self.index)
+        return self.X.shape[0] if self.index is None else len(self.index)
 
     def rows(self, positions):
         """Row numbers in ``X`` of the given positions of this dataset."""

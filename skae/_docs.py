@@ -99,6 +99,41 @@ FIT_ATTRIBUTES = """\
         Names of the features seen during fit, when ``X`` had string column names.
 """
 
+CATEGORICAL_FEATURES = """\
+    categorical_features : "from_dtype", array-like of str, int or bool, or None, \
+default='from_dtype'
+        Which columns of ``X`` hold categories. "from_dtype" (as in
+        ``HistGradientBoostingClassifier``): the category, text (object/string) and bool
+        columns of a pandas or polars DataFrame; none of a numpy array or sparse
+        matrix. Else a list of column names or indices, or a boolean mask; None: none.
+        A table with categorical columns is read as it comes (see the user guide's
+        "Tables with text columns"): each numeric column standardized (``mean_``,
+        ``scale_``), each categorical column one-hot over the categories seen in
+        ``fit`` (``categories_``; a category ``fit`` never saw, or a missing entry, reads
+        as none); the network writes one number per numeric column and one logit per
+        category, and is trained on each column's own loss: the squared error of a
+        number, the cross-entropy of a category, each column weighing alike. Missing
+        entries (NaN, None) are allowed there and not scored. A table with no
+        categorical column is read as numbers, as given.
+"""
+
+MIXED_ATTRIBUTES = """\
+    n_components_ : int
+        The code size: ``n_components``, "auto" resolved.
+
+    categorical_ : ndarray of bool of shape (n_features,)
+        Which columns were read as categories; set only when some were.
+
+    categories_ : list of ndarray
+        The categories of each categorical column seen in ``fit``, sorted (as in
+        ``OneHotEncoder``); set only with ``categorical_``.
+
+    mean_, scale_ : ndarray of shape (n_features,)
+        The mean and standard deviation of each numeric column (0 and 1 for the
+        categorical ones), by which the network reads the numbers; set only with
+        ``categorical_``.
+"""
+
 PARTIAL_FIT = """One pass over the block ``X``, continuing from the current state.
 
         The first call builds the network (as ``fit`` does, with
@@ -135,6 +170,8 @@ MARKERS = {
     "    {training_parameters}": TRAINING_PARAMETERS,
     "    {net_parameters}": NET_PARAMETERS,
     "    {fit_attributes}": FIT_ATTRIBUTES,
+    "    {categorical_features}": CATEGORICAL_FEATURES,
+    "    {mixed_attributes}": MIXED_ATTRIBUTES,
 }
 
 

@@ -74,6 +74,8 @@ def restore(est, state, set_dict):
     # as it was (the class's ``_added_params``)
     for name, value in getattr(type(est), "_added_params", {}).items():
         state.setdefault(name, value)
+    if "n_features_in_" in state and "n_components" in state:  # a file of skae <= 0.3
+        state.setdefault("n_components_", state["n_components"])
     set_dict(state)
     if "history_" in state:
         est.history_ = History(est.history_)
@@ -104,7 +106,7 @@ def _rebuild(est, weights):
     n = est.n_features_in_
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"The saved n_features_in_ must be a positive int, got {n!r}.")
-    corruption = est._corruption(np.zeros((1, n), dtype=np.float32))
+    corruption = est._corruption(np.zeros((1, n), dtype=np.float32), est.__dict__)
     module = est._architecture(n, corruption, est.__dict__)
     if weights is None and est._weights_in_layers():
         return module

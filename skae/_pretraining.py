@@ -13,7 +13,8 @@ from numbers import Integral
 
 from torch import nn
 
-from ._sklearn import Interval
+from ._columns import input_width, is_mixed
+from ._sklearn import Interval, StrOptions
 from ._training import check_net_params, verbose_name
 from .autoencoder import AETransformer, DAETransformer
 
@@ -31,22 +32,26 @@ _LAYER_PARAMS = (
 )
 
 
-def pretrain_layers(est, X, rng, output_activation, loss):
+def pretrain_layers(est, X, rng, output_activation, loss, fitted):
     """Greedy layer-wise pretraining with the settings of the stacked estimator ``est``.
 
     Layer ``k`` is a shallow autoencoder from width ``k - 1`` to width ``k``
-    of ``(n_features, *est.hidden_sizes, est.n_components)``, fitted for
+    of ``(n_features, *hidden_sizes, n_components)`` ("auto" resolved), fitted for
     ``est.pretrain_epochs`` epochs on the codes of layer ``k - 1`` (on ``X``
     for the first). Inner codes use ``est.activation``, the top code is
     linear; the first layer reconstructs ``X`` through ``output_activation``
     with ``loss``, the others reconstruct the codes below them (MSE) through
     ``est.activation`` (which made those codes), so that the stacked decoder
     is as deep and non-linear as the stacked encoder. With ``est.noise``
-    set, each layer is a denoising autoencoder.
+    set, each layer is a denoising autoencoder. On a mixed table (``fitted``), ``X``
+    holds its codes and the first layer reads them as the table's columns (numbers and
+    categories: see :mod:`skae._columns`).
 
     Returns the list of fitted layer estimators.
     """
-    widths = (*est.hidden_sizes, est.n_components)
+    width = input_width(fitted, X.shape[1])
+    widths = (*est._hidden(width), est._code_size(width))
+    mixed = is_mixed(fitted)
     layers, codes = [], X
     for k, (width, seed) in enumerate(zip(widths, rng.spawn(len(widths)))):
         params = {name: getattr(est, name) for name in _LAYER_PARAMS}
@@ -54,8 +59,10 @@ def pretrain_layers(est, X, rng, output_activation, loss):
             hidden_sizes=(),
             n_components=width,
             latent_activation="identity" if k == len(widths) - 1 else est.activation,
-            output_activation=output_activation if k == 0 else est.activation,
-            loss=loss if k == 0 else "mse",
+            output_activation=output_activation if k == 0 and not mixed else (
+                None if k == 0 else est.activation),
+            loss=loss if k == 0 and not mixed else "mse",
+            categorical_features=fitted["categorical_"] if k == 0 and mixed else None,
             max_epochs=est.pretrain_epochs,
             net_params=est.pretrain_net_params,
             random_state=seed,
@@ -91,7 +98,7 @@ def stacked_decoder(layers, copy_weights):
 
 # the parameters of the hidden layers and their pretraining (SAETransformer, SAEClassifier)
 STACK_CONSTRAINTS = {
-    "hidden_sizes": [tuple, list],
+    "hidden_sizes": [tuple, list, StrOptions({"auto"})],
     "pretrain_epochs": [Interval(Integral, 1, None, closed="left")],
     "pretrain_net_params": [dict, None],
 }

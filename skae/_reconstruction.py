@@ -2,16 +2,19 @@
 decoding and reconstruction scores (:class:`_BaseAutoencoder`), and the code's settings
 (plain functions the estimators call from their hooks)."""
 
+import warnings
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 
-from ._base import _NetEstimator
+from ._base import _NetEstimator, auto_hidden
 from ._checks import check_codes
+from ._columns import category_frame, decode_rows, entry_errors, is_mixed, layout_of
+from ._data import dense
 from ._inference import forward
-from ._sklearn import Interval, StrOptions
+from ._sklearn import Interval, StrOptions, _get_output_config
 from .modules import ACTIVATIONS
 from .objectives import l1_code
 
@@ -27,11 +30,14 @@ LOSSES = ("mse", "bce")
 # penalty (the bottleneck is the regulariser).
 OVERCOMPLETE = {"hidden_sizes": (), "latent_activation": "relu", "sparsity": 0.03, "top_k": None}
 UNDERCOMPLETE = {
-    "hidden_sizes": (512, 256),
+    "hidden_sizes": (512, 256),  # for 64 inputs or more; fewer: auto_hidden
     "latent_activation": "identity",
     "sparsity": 0.0,
     "top_k": None,
 }
+
+# the parameter of the estimators that read tables with categorical columns
+TABLE_CONSTRAINTS = {"categorical_features": [StrOptions({"from_dtype"}), "array-like", None]}
 
 # the parameters of a code whose "auto" depends on its size (AE, DAE, conv AE)
 CODE_CONSTRAINTS = {
@@ -49,7 +55,7 @@ class _BaseAutoencoder(_NetEstimator):
 
     _parameter_constraints = {
         **_NetEstimator._parameter_constraints,
-        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "loss": [StrOptions(set(LOSSES))],
         "output_activation": [StrOptions(set(ACTIVATIONS)), None],
@@ -68,17 +74,26 @@ class _BaseAutoencoder(_NetEstimator):
             return "sigmoid" if self.loss == "bce" else "identity"
         return self.output_activation
 
-    def _criterion(self):
+    def _criterion(self, fitted):
+        if is_mixed(fitted):
+            return super()._criterion(fitted)
         return torch.nn.BCELoss if self.loss == "bce" else torch.nn.MSELoss
 
     def _validate_fit_data(self, X, y, reset):
-        X = self._validate_X(X, reset=reset)
+        X, _, fitted = self._read_fit_data(X, reset=reset)
+        if is_mixed(fitted) and (self.loss != "mse" or self._output_activation() != "identity"):
+            raise ValueError(
+                f"{type(self).__name__} reads a table with categorical columns: it scores "
+                "each number by its squared error and each category by its cross-entropy, "
+                "so loss='bce' and an output_activation other than None/'identity' do not "
+                "apply. Leave them at their defaults, or encode the categories yourself."
+            )
         if self.loss == "bce" and X.size and (X.min() < 0 or X.max() > 1):
             raise ValueError(
                 "loss='bce' needs X in [0, 1] (it compares each feature to a "
                 "probability): scale X first, e.g. with MinMaxScaler, or use loss='mse'."
             )
-        return X, None, {}
+        return X, None, fitted
 
     def transform(self, X):
         """Encode ``X``: the code of each sample.
@@ -94,7 +109,7 @@ class _BaseAutoencoder(_NetEstimator):
             The codes.
         """
         X = self._validate_X(X)
-        return forward(self, self._encoder(), X, self.n_components)
+        return forward(self, self._encoder(), X, self.n_components_)
 
     def inverse_transform(self, X):
         """Decode codes back to the input space.
@@ -106,17 +121,52 @@ class _BaseAutoencoder(_NetEstimator):
 
         Returns
         -------
-        X_reconstructed : ndarray of shape (n_samples, n_features), float32
-            The decoded rows.
+        X_reconstructed : ndarray of shape (n_samples, n_features)
+            The decoded rows, float32. On a table with categorical columns, an object
+            array of the input's kinds: each categorical column its most probable
+            category, each numeric column a number in the input's units; under
+            ``set_output(transform="pandas")`` (or "polars") a DataFrame with the input's
+            column names, the categorical columns of category dtype.
         """
-        Z = check_codes(self, X, self.n_components)
-        return forward(self, self.module_.decoder, Z, self.n_features_in_)
+        Z = check_codes(self, X, self.n_components_)
+        if not is_mixed(self.__dict__):
+            return forward(self, self.module_.decoder, Z, self.n_features_in_)
+        output = forward(self, self.module_.decoder, Z, layout_of(self.__dict__).width)
+        rows = decode_rows(output, self.__dict__)
+        flavor = _get_output_config("transform", self)["dense"]
+        if flavor in ("pandas", "polars"):
+            names = getattr(self, "feature_names_in_", None)
+            names = [f"x{i}" for i in range(self.n_features_in_)] if names is None else names
+            return category_frame(rows, self.__dict__, list(names), flavor)
+        return rows
+
+    def _entry_errors(self, X):
+        """Each entry's reconstruction error, float64 (n_samples, n_features): on a mixed
+        table the standardized squared error of a number and the cross-entropy of a
+        category (NaN where missing, see :func:`skae._columns.entry_errors`); else the
+        squared error. ``X`` as :meth:`_validate_X` gives it."""
+        if is_mixed(self.__dict__):
+            layout, module = layout_of(self.__dict__), self.module_
+            errors = forward(self, lambda x: entry_errors(module(x), x, layout), X, X.shape[1])
+            return errors.astype(np.float64)
+        out = np.empty(X.shape, dtype=np.float64)
+        step = self._chunk
+        for start in range(0, X.shape[0], step):
+            block = dense(X[start : start + step])
+            reconstruction = forward(self, self.module_, block, X.shape[1])
+            out[start : start + step] = np.square(reconstruction - block, dtype=np.float64)
+        return out
 
     def score_samples(self, X):
-        """Negative mean squared reconstruction error of each sample (higher is better).
+        """Negative mean reconstruction error of each sample (higher is better).
 
         The squared error whatever ``loss`` trained the network, so that
-        scores compare across losses.
+        scores compare across losses. On a table with categorical columns,
+        the mean over each row's observed entries of each number's squared
+        error in standard deviations (the network reads the numbers
+        standardized) and each category's cross-entropy (in nats): a wrong
+        category costs about as much as a number two or three standard
+        deviations off.
 
         Parameters
         ----------
@@ -129,6 +179,12 @@ class _BaseAutoencoder(_NetEstimator):
             Higher for samples the network reconstructs better.
         """
         X = self._validate_X(X)
+        if is_mixed(self.__dict__):
+            with warnings.catch_warnings():  # a row with no observed entry: NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return -np.nanmean(self._entry_errors(X), axis=1)
+        if hasattr(X, "tocsr"):
+            return -np.mean(self._entry_errors(X), axis=1)
         reconstruction = forward(self, self.module_, X, X.shape[1])
         return -np.mean(np.square(reconstruction - X, dtype=np.float64), axis=1)
 
@@ -154,6 +210,7 @@ class _BaseAutoencoder(_NetEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float32"]
+        tags.input_tags.sparse = True
         return tags
 
 
@@ -163,12 +220,17 @@ def code_setting(est, name, n_features):
     value = getattr(est, name)
     if value != "auto":
         return value
-    return (OVERCOMPLETE if est.n_components >= n_features else UNDERCOMPLETE)[name]
+    if est._code_size(n_features) >= n_features:
+        return OVERCOMPLETE[name]
+    if name == "hidden_sizes":
+        return auto_hidden(n_features)
+    return UNDERCOMPLETE[name]
 
 
 def check_top_k(est):
     """``top_k`` must not keep more units than the code has."""
-    if est.top_k not in (None, "auto") and est.top_k > est.n_components:
+    if est.top_k not in (None, "auto") and est.n_components != "auto" and \
+            est.top_k > est.n_components:  # fmt: skip
         raise ValueError(
             f"top_k={est.top_k} keeps more units than the code has "
             f"(n_components={est.n_components}): use top_k <= n_components, or None."

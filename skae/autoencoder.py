@@ -5,29 +5,37 @@ from numbers import Real
 
 from . import _docs
 from ._reconstruction import (
+    TABLE_CONSTRAINTS,
     CODE_CONSTRAINTS,
     _BaseAutoencoder,
     check_top_k,
     code_setting,
     sparse_code,
 )
+from ._columns import input_width, is_mixed, layout_of, reading_columns
 from ._sklearn import Interval, StrOptions, _fit_context
 from .modules import mirrored_autoencoder
 from .noise import NOISE_KINDS, check_noise_level, corruption_for
 
 
-def mlp_autoencoder(est, n_features, corruption):
-    """The mirrored MLP autoencoder of ``est``'s settings (AE and DAE), "auto" resolved."""
-    return mirrored_autoencoder(
-        n_features,
-        tuple(code_setting(est, "hidden_sizes", n_features)),
-        est.n_components,
+def mlp_autoencoder(est, n_features, corruption, fitted):
+    """The mirrored MLP autoencoder of ``est``'s settings (AE and DAE), "auto" resolved for
+    the width it reads; on a mixed table (``fitted``) it reads the columns one-hot and
+    writes one output per number and one logit per category (see :mod:`skae._columns`)."""
+    width = input_width(fitted, n_features)
+    module = mirrored_autoencoder(
+        width,
+        tuple(code_setting(est, "hidden_sizes", width)),
+        est._code_size(width),
         est.activation,
-        code_setting(est, "latent_activation", n_features),
+        code_setting(est, "latent_activation", width),
         est._output_activation(),
         corruption,
-        code_setting(est, "top_k", n_features),
+        code_setting(est, "top_k", width),
+        n_outputs=layout_of(fitted).width if is_mixed(fitted) else None,
     )
+    reading_columns(module.encoder, fitted)
+    return module
 
 
 @_docs.substitute
@@ -37,23 +45,35 @@ class AETransformer(_BaseAutoencoder):
     The encoder has widths ``(n_features, *hidden_sizes, n_components)``,
     the decoder the same in reverse, and the pair is trained to reproduce
     ``X``. ``transform`` gives the code, ``inverse_transform`` decodes codes,
-    ``score`` is the negative reconstruction error. The defaults are the
-    classic Fashion-MNIST model: 784-512-256-32, Adam with lr 1e-3, MSE,
-    batch 32, 10 epochs. At or above the number of features (an overcomplete
-    code) the defaults change to one layer with a sparse ReLU code (see
-    ``hidden_sizes``, ``latent_activation`` and ``sparsity``).
+    ``score`` is the negative reconstruction error. The defaults follow the
+    input's width: on images of 64 pixels or more, the classic Fashion-MNIST
+    model (784-512-256-32, Adam with lr 1e-3, MSE, batch 32, 10 epochs); on a
+    narrower table, proportionally narrower layers and a code of half its
+    width (see ``hidden_sizes`` and ``n_components``). At or above the input
+    width (an overcomplete code) the defaults change to one layer with a
+    sparse ReLU code (see ``latent_activation`` and ``sparsity``). A
+    DataFrame with text and category columns is read as it comes (see
+    ``categorical_features``); so is a sparse matrix, a batch at a time.
 
     Parameters
     ----------
     hidden_sizes : tuple of int or "auto", default='auto'
         Widths of the encoder's hidden layers, before the code; the decoder mirrors
-        them. ``()`` gives a shallow autoencoder. "auto": ``(512, 256)`` when
-        ``n_components`` is smaller than the number of features, else ``()``: an
-        overcomplete code reads the input directly, like an RBM's hidden units.
+        them. ``()`` gives a shallow autoencoder. "auto": when ``n_components`` is
+        smaller than the input width ``w`` (the number of features; on a mixed table the
+        numbers and one column per category), ``(min(512, max(128, 8w)), min(256,
+        max(64, 4w)))``: ``(512, 256)`` for 64 inputs or more, ``(208, 104)`` for 26;
+        else ``()``: an overcomplete code reads the input directly, like an RBM's
+        hidden units.
 
-    n_components : int, default=32
+    n_components : int or "auto", default='auto'
         Size of the code: the number of output features of ``transform`` (as in PCA and
-        BernoulliRBM).
+        BernoulliRBM). "auto": half the input width ``w``, from 1 to 32 (``min(32,
+        max(1, w // 2))``): 32 for an image of 64 pixels or more, 13 for a table one-hot
+        encoded into 26 columns, so that a small table gets a code narrower than
+        itself. The fitted size is ``n_components_``.
+
+    {categorical_features}
 
     activation : str, default='relu'
         Activation after every hidden layer: "relu", "leaky_relu", "elu", "gelu",
@@ -113,6 +133,8 @@ class AETransformer(_BaseAutoencoder):
     module_ : skae.modules.AutoEncoder
         The trained network: ``module_.encoder``, ``module_.decoder``.
 
+    {mixed_attributes}
+
     {fit_attributes}
 
     See Also
@@ -138,18 +160,22 @@ class AETransformer(_BaseAutoencoder):
 
     _parameter_constraints = {
         **_BaseAutoencoder._parameter_constraints,
+        **TABLE_CONSTRAINTS,
         **CODE_CONSTRAINTS,
         "hidden_sizes": [tuple, list, StrOptions({"auto"})],
         "warm_start": ["boolean"],
     }
     _width_params = ("hidden_sizes",)
+    # a file written before the parameter existed (a numeric model) loads with this value
+    _added_params = {"categorical_features": "from_dtype"}
     _continues = True
 
     def __init__(
         self,
         hidden_sizes="auto",
-        n_components=32,
+        n_components="auto",
         *,
+        categorical_features="from_dtype",
         activation="relu",
         latent_activation="auto",
         loss="mse",
@@ -171,6 +197,7 @@ class AETransformer(_BaseAutoencoder):
     ):
         self.hidden_sizes = hidden_sizes
         self.n_components = n_components
+        self.categorical_features = categorical_features
         self.activation = activation
         self.latent_activation = latent_activation
         self.loss = loss
@@ -195,7 +222,7 @@ class AETransformer(_BaseAutoencoder):
         check_top_k(self)
 
     def _architecture(self, n_features, corruption, fitted):
-        return mlp_autoencoder(self, n_features, corruption)
+        return mlp_autoencoder(self, n_features, corruption, fitted)
 
     def _objective(self, n_features):
         return sparse_code(self, n_features)
@@ -218,13 +245,21 @@ class DAETransformer(_BaseAutoencoder):
     ----------
     hidden_sizes : tuple of int or "auto", default='auto'
         Widths of the encoder's hidden layers, before the code; the decoder mirrors
-        them. ``()`` gives a shallow autoencoder. "auto": ``(512, 256)`` when
-        ``n_components`` is smaller than the number of features, else ``()``: an
-        overcomplete code reads the input directly, like an RBM's hidden units.
+        them. ``()`` gives a shallow autoencoder. "auto": when ``n_components`` is
+        smaller than the input width ``w`` (the number of features; on a mixed table the
+        numbers and one column per category), ``(min(512, max(128, 8w)), min(256,
+        max(64, 4w)))``: ``(512, 256)`` for 64 inputs or more, ``(208, 104)`` for 26;
+        else ``()``: an overcomplete code reads the input directly, like an RBM's
+        hidden units.
 
-    n_components : int, default=32
+    n_components : int or "auto", default='auto'
         Size of the code: the number of output features of ``transform`` (as in PCA and
-        BernoulliRBM).
+        BernoulliRBM). "auto": half the input width ``w``, from 1 to 32 (``min(32,
+        max(1, w // 2))``): 32 for an image of 64 pixels or more, 13 for a table one-hot
+        encoded into 26 columns, so that a small table gets a code narrower than
+        itself. The fitted size is ``n_components_``.
+
+    {categorical_features}
 
     noise : {"gaussian", "masking", "salt_pepper", "swap"}, default='masking'
         ``"gaussian"`` adds N(0, noise_level²); ``"masking"`` sets a fraction
@@ -295,6 +330,8 @@ class DAETransformer(_BaseAutoencoder):
     module_ : skae.modules.AutoEncoder
         The trained network: ``module_.encoder``, ``module_.decoder``.
 
+    {mixed_attributes}
+
     {fit_attributes}
 
     See Also
@@ -314,6 +351,7 @@ class DAETransformer(_BaseAutoencoder):
 
     _parameter_constraints = {
         **_BaseAutoencoder._parameter_constraints,
+        **TABLE_CONSTRAINTS,
         **CODE_CONSTRAINTS,
         "hidden_sizes": [tuple, list, StrOptions({"auto"})],
         "noise": [StrOptions(set(NOISE_KINDS))],
@@ -321,13 +359,16 @@ class DAETransformer(_BaseAutoencoder):
         "warm_start": ["boolean"],
     }
     _width_params = ("hidden_sizes",)
+    # a file written before the parameter existed (a numeric model) loads with this value
+    _added_params = {"categorical_features": "from_dtype"}
     _continues = True
 
     def __init__(
         self,
         hidden_sizes="auto",
-        n_components=32,
+        n_components="auto",
         *,
+        categorical_features="from_dtype",
         noise="masking",
         noise_level=0.5,
         activation="relu",
@@ -351,6 +392,7 @@ class DAETransformer(_BaseAutoencoder):
     ):
         self.hidden_sizes = hidden_sizes
         self.n_components = n_components
+        self.categorical_features = categorical_features
         self.noise = noise
         self.noise_level = noise_level
         self.activation = activation
@@ -377,11 +419,11 @@ class DAETransformer(_BaseAutoencoder):
         check_top_k(self)
         check_noise_level(self.noise, self.noise_level)
 
-    def _corruption(self, X):
-        return corruption_for(self.noise, self.noise_level, X)
+    def _corruption(self, X, fitted):
+        return corruption_for(self.noise, self.noise_level, X, fitted)
 
     def _architecture(self, n_features, corruption, fitted):
-        return mlp_autoencoder(self, n_features, corruption)
+        return mlp_autoencoder(self, n_features, corruption, fitted)
 
     def _objective(self, n_features):
         return sparse_code(self, n_features)

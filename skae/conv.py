@@ -4,6 +4,7 @@ from numbers import Real
 
 from . import _docs
 from ._checks import resolve_image_shape
+from ._columns import categorical_mask
 from ._reconstruction import (
     CODE_CONSTRAINTS,
     _BaseAutoencoder,
@@ -203,6 +204,14 @@ class ConvAETransformer(_BaseAutoencoder):
         check_noise_level(self.noise, self.noise_level)
 
     def _validate_fit_data(self, X, y, reset):
+        if hasattr(X, "dtypes") and categorical_mask(X, "from_dtype").any():
+            names = [str(c) for c, m in zip(X.columns, categorical_mask(X, "from_dtype")) if m]
+            raise ValueError(
+                f"X contains text or categories (columns {names}), but ConvAETransformer "
+                "reads images and cannot read categorical columns: use AETransformer (or "
+                "another MLP transformer), which reads tables with text and category "
+                "columns, or encode them as numbers first."
+            )
         X, y, fitted = super()._validate_fit_data(X, y, reset)
         fitted["image_shape_"] = resolve_image_shape(self.image_shape, X.shape[1])
         return X, y, fitted
@@ -211,7 +220,7 @@ class ConvAETransformer(_BaseAutoencoder):
         return conv_autoencoder(
             fitted["image_shape_"],
             tuple(self.channels),
-            self.n_components,
+            self._code_size(n_features),
             self.activation,
             code_setting(self, "latent_activation", n_features),
             self._output_activation(),
@@ -219,8 +228,8 @@ class ConvAETransformer(_BaseAutoencoder):
             code_setting(self, "top_k", n_features),
         )
 
-    def _corruption(self, X):
-        return corruption_for(self.noise, self.noise_level, X)
+    def _corruption(self, X, fitted):
+        return corruption_for(self.noise, self.noise_level, X, fitted)
 
     def _objective(self, n_features):
         return sparse_code(self, n_features)

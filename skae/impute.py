@@ -18,7 +18,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import MissingIndicator
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import LRScheduler
@@ -41,9 +40,11 @@ from ._columns import (
     ColumnLoss,
     ColumnOutput,
     ColumnSchema,
-    categorical_mask,
     choose,
     holes_of,
+    is_mixed,
+    layout_of,
+    table_mask,
     typed_frame,
 )
 from ._random import current_generator, draw_seed, random_source
@@ -435,10 +436,9 @@ default='from_dtype'
                              self.noise_level, categorical, n_categories,
                              self.noise, self.emphasis)  # fmt: skip
 
-    def _criterion(self):
-        # on a mixed table, each column scored by its kind (the layout decided with the data)
-        layout = getattr(self, "_layout", None)
-        return MaskedMSELoss if layout is None else ColumnLoss(layout)
+    def _criterion(self, fitted):
+        # on a mixed table, each column scored by its kind
+        return ColumnLoss(layout_of(fitted)) if is_mixed(fitted) else MaskedMSELoss
 
     def _holds_out(self, n_samples):
         """Whether a fit on ``n_samples`` rows stops early: ``early_stopping``, with at
@@ -480,21 +480,12 @@ default='from_dtype'
         # a cosine schedule takes the learning rate down to 0 at the last epoch: the fit
         # ends where it was planned to, whatever the loss still does
         if self.lr_schedule != "cosine":
-            patience = self._patience(n_samples)
-            if len(losses) < epochs or len(losses) <= patience:
-                return
-            before = min(losses[:-patience])
-            if losses[-1] < before - self.tol * abs(before):
-                warnings.warn(
-                    f"DAEImputer ran its {epochs} epochs and the training loss was still "
-                    f"falling ({before:.4g} -> {losses[-1]:.4g} over the last {patience}): "
-                    "raise max_epochs.", ConvergenceWarning)
+            super()._warn_unconverged(losses, epochs, n_samples)
 
     def _validate_fit_data(self, X, y, reset):
-        categorical = self._categorical(X)
+        categorical = table_mask(self, X)
         if categorical is not None:
             return self._validate_mixed(X, categorical, reset)
-        self._layout = None
         X = self._validate_X(X, reset=reset)
         holes = self._holes(X)
         observed = np.where(holes, np.nan, X).astype(np.float64)
@@ -523,19 +514,6 @@ default='from_dtype'
         }
         scaled = ((observed - mean) / std).astype(np.float32)
         return scaled, None, fitted
-
-    def _categorical(self, X):
-        """The mask of ``X``'s categorical columns, or None for a numeric table (which takes
-        the numeric path, as before categorical columns existed)."""
-        features = self.categorical_features
-        if features is None or (isinstance(features, str) and not hasattr(X, "dtypes")):
-            return None
-        if not hasattr(X, "shape"):
-            X = np.asarray(X, dtype=object)
-        if getattr(X, "ndim", 2) != 2:
-            return None  # the input checks say what is wrong
-        mask = categorical_mask(X, features)
-        return mask if mask.any() else None
 
     def _validate_mixed(self, X, categorical, reset):
         """A mixed table as codes: the numbers scaled as on a numeric table, each category
@@ -570,7 +548,6 @@ default='from_dtype'
         if self.add_indicator:
             indicator = MissingIndicator(missing_values=np.nan, error_on_new=False)
             indicator.fit(np.where(holes, np.nan, 0.0))
-        self._layout = ColumnOutput(categorical, schema.n_categories)
         fitted = {"statistics_": statistics, "scale_": std, "_low": low, "_high": high,
                   "indicator_": indicator, "categorical_": categorical,
                   "categories_": schema.categories_, "_empty": empty}  # fmt: skip
@@ -594,7 +571,7 @@ default='from_dtype'
         """
         rows = np.linspace(0, X.shape[0] - 1, min(X.shape[0], RESIDUAL_ROWS)).astype(np.intp)
         Xs, n = X[rows], X.shape[1]
-        layout = self.__dict__.pop("_layout", None)  # the criterion's, no longer needed
+        layout = layout_of(self.__dict__) if is_mixed(self.__dict__) else None
         width = n if layout is None else layout.width
         numeric = ~self.categorical_
         generator = torch.Generator(device=self._device).manual_seed(0)

@@ -33,6 +33,17 @@ from ._random import draw_seed, random_source
 __all__ = ["LatentSpaceDisplay", "LossCurveDisplay", "ReconstructionDisplay"]
 
 
+def dense_input(estimator, X):
+    """The Displays' input check: :func:`check_input`, and a dense array (a Display draws
+    rows as images or points; sparse input is refused as scikit-learn refuses it)."""
+    if hasattr(X, "tocsr"):
+        raise TypeError(
+            "Sparse data was passed for X, but dense data is required: the Displays "
+            "draw rows. Use X.toarray() on the rows to draw."
+        )
+    return check_input(estimator, X)
+
+
 class ReconstructionDisplay:
     """Images above their reconstructions (and, for a denoiser, the noisy input).
 
@@ -123,7 +134,7 @@ class ReconstructionDisplay:
         display : ReconstructionDisplay
             The display, drawn.
         """
-        shown = np.array(check_input(estimator, X)[:n_images], dtype=np.float32)  # a copy
+        shown = np.array(dense_input(estimator, X)[:n_images], dtype=np.float32)  # a copy
         shape = _image_shape(estimator, shown.shape[1], image_shape)
         # a DataFrame goes on as one, so that a model fitted with feature names gets them
         source = _rows(X, len(shown)) if hasattr(X, "columns") else shown
@@ -402,7 +413,7 @@ class LatentSpaceDisplay:
         display : LatentSpaceDisplay
             The display, drawn.
         """
-        checked = check_input(estimator, X)
+        checked = dense_input(estimator, X)
         if y is not None:
             y = column_or_1d(y, warn=True)
             check_consistent_length(checked, y)

@@ -118,8 +118,10 @@ def mirrored_autoencoder(
     output_activation="identity",
     corruption=None,
     top_k=None,
+    n_outputs=None,
 ):
-    """An MLP autoencoder ``n_features -> *hidden_sizes -> n_components`` and back.
+    """An MLP autoencoder ``n_features -> *hidden_sizes -> n_components`` and back (to
+    ``n_outputs`` where given: a mixed table's numbers and logits).
 
     With ``top_k``, the code keeps its ``top_k`` largest units per sample (:class:`TopK`).
     """
@@ -127,7 +129,8 @@ def mirrored_autoencoder(
     encoder = mlp(widths, activation, latent_activation)
     if top_k:
         encoder.append(TopK(top_k))
-    decoder = mlp(widths[::-1], activation, output_activation)
+    back = widths[::-1] if n_outputs is None else (*widths[:0:-1], n_outputs)
+    decoder = mlp(back, activation, output_activation)
     return AutoEncoder(encoder, decoder, corruption)
 
 
@@ -243,11 +246,14 @@ def variational_autoencoder(
     activation="relu",
     output_activation="identity",
     corruption=None,
+    n_outputs=None,
 ):
-    """An MLP VAE ``n_features -> *hidden_sizes -> (mean, log_var)`` and a mirrored decoder."""
+    """An MLP VAE ``n_features -> *hidden_sizes -> (mean, log_var)`` and a mirrored decoder
+    (to ``n_outputs`` where given)."""
     widths = (n_features, *hidden_sizes)
     body = mlp(widths, activation, activation) if hidden_sizes else nn.Identity()
-    decoder = mlp((n_components, *hidden_sizes[::-1], n_features), activation, output_activation)
+    n_out = n_features if n_outputs is None else n_outputs
+    decoder = mlp((n_components, *hidden_sizes[::-1], n_out), activation, output_activation)
     return VariationalAutoEncoder(
         body, nn.Linear(widths[-1], n_components), nn.Linear(widths[-1], n_components), decoder,
         corruption,

@@ -6,6 +6,7 @@ trains, and the module is the identity in evaluation mode, so ``transform``,
 ``inverse_transform`` and validation losses always see clean input.
 """
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -74,9 +75,14 @@ class Corruption(nn.Module):
         entries for the others.
     low, high : tensor of shape (n_features,), optional
         The values salt-and-pepper noise writes (required for it only).
+    categorical : array of bool of shape (n_features,), optional
+        On a mixed table, which columns hold category codes (see :mod:`skae._columns`):
+        masking then marks the masked entries missing (NaN: a number at its mean, a
+        category none), and gaussian noise moves the numbers only. Swap and
+        salt-and-pepper noise write values their column takes, codes included.
     """
 
-    def __init__(self, noise, level, low=None, high=None):
+    def __init__(self, noise, level, low=None, high=None, categorical=None):
         super().__init__()
         if noise not in NOISE_KINDS:
             raise ValueError(f"noise must be one of {NOISE_KINDS}, got {noise!r}.")
@@ -85,13 +91,21 @@ class Corruption(nn.Module):
         if noise == "salt_pepper":
             self.register_buffer("low", torch.as_tensor(low, dtype=torch.float32))
             self.register_buffer("high", torch.as_tensor(high, dtype=torch.float32))
+        self.mixed = categorical is not None and bool(np.any(categorical))
+        if self.mixed and noise == "gaussian":
+            numeric = torch.as_tensor(~np.asarray(categorical, dtype=bool), dtype=torch.float32)
+            self.register_buffer("numeric", numeric)
 
     def forward(self, x):
         if not self.training or self.level == 0:
             return x
         generator = current_generator(x.device)
+        if self.noise == "gaussian" and self.mixed:
+            return x + self.numeric * (gaussian(x, self.level, generator) - x)
         if self.noise == "gaussian":
             return gaussian(x, self.level, generator)
+        if self.noise == "masking" and self.mixed:
+            return torch.where(_rand(x, generator) >= self.level, x, torch.nan)
         if self.noise == "masking":
             return masking(x, self.level, generator)
         if self.noise == "swap":
@@ -102,16 +116,21 @@ class Corruption(nn.Module):
         return f"noise={self.noise!r}, level={self.level}"
 
 
-def corruption_for(noise, level, X):
-    """A :class:`Corruption` for training data ``X`` (a float array), or None
-    for ``noise=None``.
+def corruption_for(noise, level, X, fitted=None):
+    """A :class:`Corruption` for training data ``X`` (a float array, dense or sparse), or
+    None for ``noise=None``; ``fitted`` (a dict) holds ``categorical_`` on a mixed table.
 
     Salt-and-pepper noise writes each feature's minimum or maximum in ``X``
-    (two reductions over ``X``, no copy of it).
+    (two reductions over ``X``, no copy of it; a missing entry is skipped).
     """
     if noise is None:
         return None
+    categorical = (fitted or {}).get("categorical_")
     if noise != "salt_pepper":
-        return Corruption(noise, level)
-    low, high = X.min(axis=0).astype("float32"), X.max(axis=0).astype("float32")
-    return Corruption(noise, level, low=low, high=high)
+        return Corruption(noise, level, categorical=categorical)
+    if hasattr(X, "tocsr"):
+        low, high = X.min(axis=0).toarray().ravel(), X.max(axis=0).toarray().ravel()
+    else:
+        low, high = np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0)
+    low, high = np.nan_to_num(low).astype("float32"), np.nan_to_num(high).astype("float32")
+    return Corruption(noise, level, low=low, high=high, categorical=categorical)

@@ -13,8 +13,9 @@ steps, and onnxruntime serves it without Python's torch:
   ``predict`` and ``decision_function`` (outputs ``label`` and ``scores``,
   as for ``IsolationForest``).
 
-:class:`~skae.DAEImputer` does not export (a numeric or a mixed table alike):
-``to_onnx`` refuses it with a NotImplementedError that says what to do instead.
+:class:`~skae.DAEImputer` does not export (a numeric or a mixed table alike), nor
+does a model fitted on a table with categorical columns: ``to_onnx`` refuses them with
+a NotImplementedError that says what to do instead.
 
 The network is exported by ``torch.onnx.export`` (in evaluation mode, on
 the CPU, for any number of rows) and spliced into skl2onnx's graph with
@@ -88,6 +89,14 @@ def torch_graph(module, n_features, opset=MAX_OPSET):
 
 def _check(model, operator):
     check_is_fitted(model)
+    categorical = getattr(model, "categorical_", None)
+    if categorical is not None and np.any(categorical):
+        raise NotImplementedError(
+            f"{type(model).__name__} was fitted on a table with categorical columns, which "
+            "an ONNX graph of float32 inputs cannot carry (it reads text and category "
+            "codes, and writes categories). Export a model fitted on numbers (e.g. after "
+            "a OneHotEncoder in a Pipeline), or serve this one in Python."
+        )
     kind = operator.inputs[0].type
     if not isinstance(kind, FloatTensorType):
         raise TypeError(
@@ -110,7 +119,7 @@ def _splice(scope, container, module, n_features, source, target):
 
 def _transformer_shape(operator):
     n = operator.inputs[0].get_first_dimension()
-    operator.outputs[0].type = FloatTensorType([n, operator.raw_operator.n_components])
+    operator.outputs[0].type = FloatTensorType([n, operator.raw_operator.n_components_])
 
 
 def _convert_transformer(scope, operator, container):

@@ -18,6 +18,7 @@ from torch import nn
 
 from . import _docs
 from ._base import _NetEstimator
+from ._columns import input_width, reading_columns
 from ._inference import forward
 from ._pretraining import STACK_CONSTRAINTS, check_pretraining, pretrain_layers, stacked_encoder
 from ._random import initialized
@@ -50,11 +51,17 @@ class SAEClassifier(ClassifierMixin, _NetEstimator):
 
     Parameters
     ----------
-    hidden_sizes : tuple of int, default=(512, 256)
+    hidden_sizes : tuple of int or "auto", default='auto'
         Widths of the hidden layers, before the code: one pretrained layer each.
+        "auto": ``(min(512, max(128, 8w)), min(256, max(64, 4w)))`` for an input
+        width ``w`` (the number of features; on a mixed table the numbers and one column
+        per category): ``(512, 256)`` for 64 inputs or more.
 
-    n_components : int, default=32
-        Width of the top code, under the softmax layer.
+    n_components : int or "auto", default='auto'
+        Width of the top code, under the softmax layer. "auto": ``min(32, w)`` (32 for
+        32 inputs or more): a classifier's code need not be narrower than its input.
+
+    {categorical_features}
 
     noise : {"gaussian", "masking", "salt_pepper"} or None, default='masking'
         Corruption while pretraining each layer (stacked denoising autoencoder); None:
@@ -124,6 +131,8 @@ class SAEClassifier(ClassifierMixin, _NetEstimator):
         The fine-tuned network: ``module_.encoder`` and the softmax layer
         ``module_.head``.
 
+    {mixed_attributes}
+
     {fit_attributes}
 
     See Also
@@ -151,7 +160,8 @@ class SAEClassifier(ClassifierMixin, _NetEstimator):
     _parameter_constraints = {
         **_NetEstimator._parameter_constraints,
         **STACK_CONSTRAINTS,
-        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
         "noise": [StrOptions(set(NOISE_KINDS)), None],
         "noise_level": [Interval(Real, 0, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
@@ -162,13 +172,16 @@ class SAEClassifier(ClassifierMixin, _NetEstimator):
         "unlabeled": [Integral, str, None],
     }
     _width_params = ("hidden_sizes",)
+    # a file written before the parameter existed (a numeric model) loads with this value
+    _added_params = {"categorical_features": "from_dtype"}
     _stratify = True
 
     def __init__(
         self,
-        hidden_sizes=(512, 256),
-        n_components=32,
+        hidden_sizes="auto",
+        n_components="auto",
         *,
+        categorical_features="from_dtype",
         noise="masking",
         noise_level=0.25,
         activation="relu",
@@ -193,6 +206,7 @@ class SAEClassifier(ClassifierMixin, _NetEstimator):
     ):
         self.hidden_sizes = hidden_sizes
         self.n_components = n_components
+        self.categorical_features = categorical_features
         self.noise = noise
         self.noise_level = noise_level
         self.activation = activation
@@ -234,7 +248,7 @@ class SAEClassifier(ClassifierMixin, _NetEstimator):
         return super().fit(X, y)
 
     def _validate_fit_data(self, X, y, reset):
-        X, y = self._validate_X(X, y, reset=reset)
+        X, y, fitted = self._read_fit_data(X, y, reset=reset)
         check_classification_targets(y)
         unlabeled = self._unlabeled_rows(y)
         encoder = LabelEncoder().fit(y[~unlabeled])
@@ -248,7 +262,7 @@ class SAEClassifier(ClassifierMixin, _NetEstimator):
             )
         targets = np.full(len(y), UNLABELED, dtype=np.int64)
         targets[~unlabeled] = encoder.transform(y[~unlabeled])
-        return X, targets, {"classes_": encoder.classes_}
+        return X, targets, fitted | {"classes_": encoder.classes_}
 
     def _unlabeled_rows(self, y):
         """Rows whose label is the ``unlabeled`` marker (compared only with labels of its kind)."""
@@ -299,21 +313,27 @@ class SAEClassifier(ClassifierMixin, _NetEstimator):
         """The rows fine-tuning trains on: the labeled ones."""
         return np.flatnonzero(targets != UNLABELED)
 
-    def _criterion(self):
+    def _code_size(self, width):
+        return min(32, width) if self.n_components == "auto" else self.n_components
+
+    def _criterion(self, fitted):
         return nn.CrossEntropyLoss
 
     def _architecture(self, n_features, corruption, fitted):
         if self.pretrain:
             body = stacked_encoder(fitted["layers_"], copy_weights=True)
         else:
-            body = mlp((n_features, *self.hidden_sizes, self.n_components), self.activation,
-                       "identity")  # fmt: skip
+            width = input_width(fitted, n_features)
+            body = reading_columns(mlp((width, *self._hidden(width), self._code_size(width)),
+                                       self.activation, "identity"), fitted)  # fmt: skip
         if self.dropout:
             body = nn.Sequential(*(nn.Sequential(*b, Dropout(self.dropout)) for b in body))
-        return Classifier(body, nn.Linear(self.n_components, len(fitted["classes_"])))
+        k = self._code_size(input_width(fitted, n_features))
+        return Classifier(body, nn.Linear(k, len(fitted["classes_"])))
 
     def _build_module(self, X, y, rng, found):
-        layers = pretrain_layers(self, X, rng, "identity", "mse") if self.pretrain else []
+        layers = pretrain_layers(self, X, rng, "identity", "mse", found) if self.pretrain \
+            else []  # fmt: skip
         decided = {"layers_": layers}
         module = self._architecture(X.shape[1], None, found | decided)
         if not self.pretrain:  # the body's weights, then the head's, from the fit's generator
@@ -335,11 +355,12 @@ class SAEClassifier(ClassifierMixin, _NetEstimator):
             The codes.
         """
         X = self._validate_X(X)
-        return forward(self, self._encoder(), X, self.n_components)
+        return forward(self, self._encoder(), X, self.n_components_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float32"]
+        tags.input_tags.sparse = True
         return tags
 
     def predict_proba(self, X):

@@ -19,7 +19,7 @@ from ._pretraining import (
     stacked_decoder,
     stacked_encoder,
 )
-from ._reconstruction import _BaseAutoencoder
+from ._reconstruction import TABLE_CONSTRAINTS, _BaseAutoencoder
 from ._sklearn import Interval, StrOptions
 from .modules import AutoEncoder
 from .noise import NOISE_KINDS, check_noise_level, corruption_for
@@ -40,12 +40,17 @@ class SAETransformer(_BaseAutoencoder):
 
     Parameters
     ----------
-    hidden_sizes : tuple of int, default=(512, 256)
+    hidden_sizes : tuple of int or "auto", default='auto'
         Widths of the hidden layers, before the code: one pretrained layer each.
+        "auto": ``(min(512, max(128, 8w)), min(256, max(64, 4w)))`` for an input
+        width ``w`` (the number of features; on a mixed table the numbers and one column
+        per category): ``(512, 256)`` for 64 inputs or more.
 
-    n_components : int, default=32
+    n_components : int or "auto", default='auto'
         Size of the code: the number of output features of ``transform`` (as in PCA and
-        BernoulliRBM).
+        BernoulliRBM). "auto": ``min(32, max(1, w // 2))`` (32 for 64 inputs or more).
+
+    {categorical_features}
 
     noise : {"gaussian", "masking", "salt_pepper"} or None, default=None
         Corruption while pretraining each layer, as in :class:`DAETransformer` (a
@@ -100,6 +105,8 @@ class SAETransformer(_BaseAutoencoder):
         The stacked network. Without fine-tuning it is made of the layers' own blocks
         (the weights are kept once); with it, of trained copies.
 
+    {mixed_attributes}
+
     {fit_attributes}
 
     See Also
@@ -121,18 +128,22 @@ class SAETransformer(_BaseAutoencoder):
 
     _parameter_constraints = {
         **_BaseAutoencoder._parameter_constraints,
+        **TABLE_CONSTRAINTS,
         **STACK_CONSTRAINTS,
         "noise": [StrOptions(set(NOISE_KINDS)), None],
         "noise_level": [Interval(Real, 0, None, closed="left")],
         "max_epochs": [Interval(Integral, 0, None, closed="left")],  # 0: no fine-tuning
     }
     _width_params = ("hidden_sizes",)
+    # a file written before the parameter existed (a numeric model) loads with this value
+    _added_params = {"categorical_features": "from_dtype"}
 
     def __init__(
         self,
-        hidden_sizes=(512, 256),
-        n_components=32,
+        hidden_sizes="auto",
+        n_components="auto",
         *,
+        categorical_features="from_dtype",
         noise=None,
         noise_level=0.25,
         activation="relu",
@@ -154,6 +165,7 @@ class SAETransformer(_BaseAutoencoder):
     ):
         self.hidden_sizes = hidden_sizes
         self.n_components = n_components
+        self.categorical_features = categorical_features
         self.noise = noise
         self.noise_level = noise_level
         self.activation = activation
@@ -178,8 +190,8 @@ class SAETransformer(_BaseAutoencoder):
         check_pretraining(self)
         check_noise_level(self.noise, self.noise_level)
 
-    def _corruption(self, X):
-        return corruption_for(self.noise, self.noise_level, X)
+    def _corruption(self, X, fitted):
+        return corruption_for(self.noise, self.noise_level, X, fitted)
 
     def _architecture(self, n_features, corruption, fitted):
         # without fine-tuning, the stack is the layers' own blocks (shared, saved once)
@@ -194,9 +206,10 @@ class SAETransformer(_BaseAutoencoder):
         return self.max_epochs == 0
 
     def _build_module(self, X, y, rng, found):
-        layers = pretrain_layers(self, X, rng, self._output_activation(), self.loss)
+        layers = pretrain_layers(self, X, rng, self._output_activation(), self.loss, found)
         decided = {"layers_": layers}
-        return self._architecture(X.shape[1], self._corruption(X), found | decided), decided
+        return self._architecture(X.shape[1], self._corruption(X, found), found | decided), \
+            decided
 
 
 def __getattr__(name):

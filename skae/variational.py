@@ -5,13 +5,15 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
+from torch import nn
 
 from . import _docs
 from ._checks import validate_args
+from ._columns import decode_rows, input_of, input_width, is_mixed, layout_of
 from ._inference import forward
 from ._random import draw_seed
-from ._reconstruction import _BaseAutoencoder
-from ._sklearn import Interval, _fit_context
+from ._reconstruction import TABLE_CONSTRAINTS, _BaseAutoencoder
+from ._sklearn import Interval, StrOptions, _fit_context
 from .modules import variational_autoencoder
 from .objectives import gaussian_kl
 
@@ -40,13 +42,18 @@ class VAETransformer(_BaseAutoencoder):
 
     Parameters
     ----------
-    hidden_sizes : tuple of int, default=(512, 256)
+    hidden_sizes : tuple of int or "auto", default='auto'
         Widths of the encoder's hidden layers, before the code; the decoder mirrors
-        them. ``()`` gives a shallow autoencoder.
+        them. ``()`` gives a shallow autoencoder. "auto": ``(min(512, max(128, 8w)),
+        min(256, max(64, 4w)))`` for an input width ``w`` (the number of features; on a
+        mixed table the numbers and one column per category): ``(512, 256)`` for 64
+        inputs or more.
 
-    n_components : int, default=32
+    n_components : int or "auto", default='auto'
         Latent dimensions: the number of output features of ``transform`` (the posterior
-        mean).
+        mean). "auto": ``min(32, max(1, w // 2))`` (32 for 64 inputs or more).
+
+    {categorical_features}
 
     beta : float, default=0.3
         Weight of the KL term. 1 is the ELBO for ``loss="bce"`` (and for ``loss="mse"``
@@ -92,6 +99,8 @@ class VAETransformer(_BaseAutoencoder):
         The trained network: ``module_.encoder`` (to the posterior mean),
         ``module_.log_var``, ``module_.decoder``.
 
+    {mixed_attributes}
+
     {fit_attributes}
 
     See Also
@@ -113,18 +122,22 @@ class VAETransformer(_BaseAutoencoder):
 
     _parameter_constraints = {
         **_BaseAutoencoder._parameter_constraints,
-        "hidden_sizes": [tuple, list],
+        **TABLE_CONSTRAINTS,
+        "hidden_sizes": [tuple, list, StrOptions({"auto"})],
         "beta": [Interval(Real, 0, None, closed="left")],
         "warm_start": ["boolean"],
     }
     _width_params = ("hidden_sizes",)
+    # a file written before the parameter existed (a numeric model) loads with this value
+    _added_params = {"categorical_features": "from_dtype"}
     _continues = True
 
     def __init__(
         self,
-        hidden_sizes=(512, 256),
-        n_components=32,
+        hidden_sizes="auto",
+        n_components="auto",
         *,
+        categorical_features="from_dtype",
         beta=0.3,
         activation="relu",
         loss="mse",
@@ -144,6 +157,7 @@ class VAETransformer(_BaseAutoencoder):
     ):
         self.hidden_sizes = hidden_sizes
         self.n_components = n_components
+        self.categorical_features = categorical_features
         self.beta = beta
         self.activation = activation
         self.loss = loss
@@ -162,16 +176,21 @@ class VAETransformer(_BaseAutoencoder):
         self.verbose = verbose
 
     def _architecture(self, n_features, corruption, fitted):
-        return variational_autoencoder(
-            n_features,
-            tuple(self.hidden_sizes),
-            self.n_components,
+        width = input_width(fitted, n_features)
+        module = variational_autoencoder(
+            width,
+            self._hidden(width),
+            self._code_size(width),
             self.activation,
             self._output_activation(),
+            n_outputs=layout_of(fitted).width if is_mixed(fitted) else None,
         )
+        if is_mixed(fitted):  # the columns read one-hot (see skae._columns)
+            module.encoder[0] = nn.Sequential(input_of(fitted), module.encoder[0])
+        return module
 
-    def _objective(self, n_features):  # the one hook: the ELBO's KL term
-        return partial(gaussian_kl, beta=self.beta, n_features=n_features)
+    def _objective(self, width):  # the one hook: the ELBO's KL term
+        return partial(gaussian_kl, beta=self.beta, n_features=width)
 
     def _warn_dead_codes(self, X):
         # latent units that the KL term switches off (posterior collapse) are how a VAE
@@ -198,11 +217,16 @@ class VAETransformer(_BaseAutoencoder):
         Returns
         -------
         X_new : ndarray of shape (n_samples, n_features), float32
-            The decoded draws.
+            The decoded draws (on a mixed table, an object array of the input's kinds,
+            as :meth:`inverse_transform` gives).
         """
         check_is_fitted(self)
         # None: fresh OS entropy, never numpy's global generator (check_random_state(None))
         Z = np.random.default_rng(draw_seed(random_state)).standard_normal(
-            (n_samples, self.n_components)
+            (n_samples, self.n_components_)
         )
+        if is_mixed(self.__dict__):  # rows of the input's kinds
+            output = forward(self, self.module_.decoder, Z.astype(np.float32),
+                             layout_of(self.__dict__).width)  # fmt: skip
+            return decode_rows(output, self.__dict__)
         return forward(self, self.module_.decoder, Z.astype(np.float32), self.n_features_in_)

@@ -1,6 +1,7 @@
 """AETransformer and DAETransformer: learning, sklearn integration, determinism, persistence."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from skae import AETransformer, DAETransformer
+from skae import AETransformer, DAETransformer, SAETransformer, VAETransformer
 
 SMALL = dict(hidden_sizes=(64,), n_components=16)
 
@@ -26,12 +27,31 @@ def fitted_ae(digits):
 def test_defaults_are_the_textbook_model():
     # 784-512-256-32, Adam lr 1e-3, batch 32, 10 epochs
     ae = AETransformer()
-    assert (ae.hidden_sizes, ae.n_components) == ("auto", 32)
+    assert (ae.hidden_sizes, ae.n_components) == ("auto", "auto")
     assert (ae.lr, ae.batch_size, ae.max_epochs) == (1e-3, 32, 10)
     ae.fit(np.random.RandomState(0).rand(40, 784))
     linears = [m for m in ae.module_.modules() if isinstance(m, torch.nn.Linear)]
     assert [lin.in_features for lin in linears] == [784, 512, 256, 32, 256, 512]
+    assert ae.n_components_ == 32 and ae.n_components == "auto"
     assert type(ae._trainer.net.optimizer_).__name__ == "Adam"
+
+
+@pytest.mark.parametrize("cls", [AETransformer, DAETransformer, VAETransformer, SAETransformer])
+def test_auto_sizes_follow_the_table(cls):
+    # 64 columns or more: today's 512-256-32 (digits, Fashion-MNIST); a 14-column table gets
+    # a code of 7 under 128-64 layers, never an overcomplete code nor the image widths
+    cases = [(64, [64, 512, 256, 32]), (14, [14, 128, 64, 7]), (26, [26, 208, 104, 13])]
+    for width, widths in cases:
+        X = np.random.RandomState(0).rand(40, width)
+        more = {"pretrain_epochs": 1} if cls is SAETransformer else {}
+        est = cls(max_epochs=1, random_state=0, **more)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(X)
+        assert est.n_components_ == widths[-1]
+        assert est.transform(X).shape == (40, widths[-1])
+        linears = [m for m in est.module_.encoder.modules() if isinstance(m, torch.nn.Linear)]
+        assert [lin.in_features for lin in linears] == widths[:-1]
 
 
 def test_overcomplete_defaults_are_one_sparse_relu_layer():

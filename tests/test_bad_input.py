@@ -208,6 +208,18 @@ BAD_X = {
 }  # fmt: skip
 # what DAEImputer takes as input: holes, and a DataFrame's text column (a categorical one)
 IMPUTER_INPUT = ("NaN", "a DataFrame column of text")
+# what an estimator with categorical_features fits on: a DataFrame's text column
+TABLE_INPUT = ("a DataFrame column of text",)
+
+
+def reads_tables(cls):
+    return "categorical_features" in inspect.signature(cls).parameters
+
+
+def reads_sparse(cls):
+    return fresh(cls).__sklearn_tags__().input_tags.sparse
+
+
 # a fit may change the number of features
 WIDTH_KINDS = ("wrong width", "one feature")
 
@@ -218,6 +230,10 @@ def cases():
             if fits and kind in WIDTH_KINDS:
                 continue
             if kind in IMPUTER_INPUT and cls is DAEImputer:  # its input: test_impute.py
+                continue
+            if kind in TABLE_INPUT and fits and reads_tables(cls):  # test_tables.py
+                continue
+            if kind == "sparse" and name not in CALLS and reads_sparse(cls):  # test_tables.py
                 continue
             yield pytest.param(cls, call, kind, id=f"{name}-{kind}")
 
@@ -249,6 +265,8 @@ def test_bad_X_is_refused_clearly_and_changes_nothing(models, cls, call, kind):
 def test_bad_X_at_a_first_fit_is_refused_and_sets_nothing(cls, kind):
     if kind in IMPUTER_INPUT and cls is DAEImputer:  # its input: tested in test_impute.py
         return
+    if kind in TABLE_INPUT and reads_tables(cls) or kind == "sparse" and reads_sparse(cls):
+        return  # its input: tested in test_tables.py
     est = clone(fresh(cls))
     make, error, match = BAD_X[kind]
     with pytest.raises(error, match=match):

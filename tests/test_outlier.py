@@ -73,7 +73,7 @@ def test_the_defaults_are_the_committed_tuning_choice():
     params = ReconstructionOutlierDetector().get_params()
     expected = {"scaling": "robust"} | chosen["settings"]
     assert {k: params[k] for k in expected} == expected
-    model = ReconstructionOutlierDetector()._make_estimator(64)
+    model = ReconstructionOutlierDetector()._make_estimator(64, None)
     assert model.hidden_sizes == tuple(chosen["hidden_sizes"])
     assert getattr(model, "noise_level", None) == chosen["noise_level"]
 

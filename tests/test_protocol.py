@@ -208,7 +208,7 @@ def test_docstring_parameters_match_the_signature(name, obj, doc):
 
 def test_class_docstrings_show_the_signature_defaults():
     doc = AETransformer.__doc__
-    assert "n_components : int, default=32" in doc
+    assert "n_components : int or \"auto\", default='auto'" in doc
     assert 'noise : {"gaussian", "masking", "salt_pepper", "swap"}, default=\'masking\'' in (
         DAETransformer.__doc__
     )
