@@ -38,6 +38,7 @@ from pathlib import Path
 import yaml
 
 import mixed  # noqa: F401  (registers its protocols)
+import tables  # noqa: F401  (registers its protocols)
 import protocols
 import systems  # noqa: F401  (registers its protocols)
 from skae.outlier import default_code_size

@@ -38,6 +38,7 @@ sys.path.insert(0, str(HERE))
 
 import experiments  # noqa: E402
 import mixed  # noqa: E402, F401  (registers its protocols in protocols.PROTOCOLS)
+import tables  # noqa: E402, F401  (registers its protocols in protocols.PROTOCOLS)
 import protocols  # noqa: E402
 import report  # noqa: E402
 import systems  # noqa: E402, F401  (registers its protocols in protocols.PROTOCOLS)
@@ -130,6 +131,7 @@ def _work(job, threads):
     sys.path.insert(0, str(HERE))
     import data
     import mixed  # noqa: F401, F811  (registers its protocols)
+    import tables  # noqa: F401, F811  (registers its protocols)
     import protocols
     import systems  # noqa: F401, F811  (registers its protocols)
     import torch
