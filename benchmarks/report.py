@@ -535,6 +535,14 @@ README_ROWS = (
     ("credit_data, 20% missing at random: PFC, the share of categorical holes filled wrong "
      "(lower is better)", "mixed-imputation", "pfc", True, ("dae",),
      ("simple", "knn", "missforest"), {"condition": ("mcar 20%",), "dataset": ("credit_data",)}),
+    ("Eight mixed tables (numbers and text), ADBench's recipe: mean AUROC of the default "
+     "detector on the frame as it comes, against scikit-learn's and pyod's on one-hot columns, "
+     "3 seeds", "mixed-outliers", "auroc", False, ("skae",), None, {}),
+    ("The same eight tables, 5-fold CV: mean ROC AUC of skae's codes + LogisticRegression "
+     "(best size) against the one-hot columns and PCA + LR", "mixed-features", "auc", False,
+     ("ae", "dae_swap", "ae_default"), ("raw", "pca"), {}),
+    ("The same: HistGradientBoosting on the raw frame with skae's codes beside it, against "
+     "without", "mixed-features", "auc", False, ("hgb_codes", "hgb_dae_codes"), ("hgb",), {}),
 )  # fmt: skip
 README_MARKERS = ("<!-- results: written by `python benchmarks/report.py --readme` -->",
                   "<!-- end of results -->")  # fmt: skip
