@@ -150,12 +150,12 @@ def _fmt(value, std=None):
 def pivot(exp, summary, metric):
     """``metric`` as a table of data sets and conditions (rows) by methods (columns), the
     best of each row in bold (the smallest or largest, as ``exp["pivot"][metric]`` says)."""
-    reported = {r["method"] for r in summary}
-    methods = [m for m in dict.fromkeys(j["method"] for j in exp["jobs"]) if m in reported]
+    reported = {_name(r) for r in summary}  # a method at each of its sizes: a column each
+    methods = [m for m in dict.fromkeys(_name(j) for j in exp["jobs"]) if m in reported]
     cells = {}
     for r in summary:
         if r.get("dataset") != "all":
-            cells.setdefault((r.get("dataset"), r.get("condition")), {})[r["method"]] = r
+            cells.setdefault((r.get("dataset"), r.get("condition")), {})[_name(r)] = r
     pick = {"min": min, "max": max}[exp["pivot"][metric]]
     by = ["dataset"] + ["condition"] * any(cond is not None for _, cond in cells)
     lines = [f"### {metric}, mean of draws (best in bold)", "",
