@@ -149,13 +149,9 @@ class _BaseAutoencoder(_NetEstimator):
             layout, module = layout_of(self.__dict__), self.module_
             errors = forward(self, lambda x: entry_errors(module(x), x, layout), X, X.shape[1])
             return errors.astype(np.float64)
-        out = np.empty(X.shape, dtype=np.float64)
-        step = self._chunk
-        for start in range(0, X.shape[0], step):
-            block = dense(X[start : start + step])
-            reconstruction = forward(self, self.module_, block, X.shape[1])
-            out[start : start + step] = np.square(reconstruction - block, dtype=np.float64)
-        return out
+        X = dense(X)  # a sparse block of rows: the caller passes one inference chunk at a time
+        reconstruction = forward(self, self.module_, X, X.shape[1])
+        return np.square(reconstruction - X, dtype=np.float64)
 
     def score_samples(self, X):
         """Negative mean reconstruction error of each sample (higher is better).
@@ -183,8 +179,10 @@ class _BaseAutoencoder(_NetEstimator):
             with warnings.catch_warnings():  # a row with no observed entry: NaN
                 warnings.simplefilter("ignore", RuntimeWarning)
                 return -np.nanmean(self._entry_errors(X), axis=1)
-        if hasattr(X, "tocsr"):
-            return -np.mean(self._entry_errors(X), axis=1)
+        if hasattr(X, "tocsr"):  # one chunk of rows densified at a time, never the whole X
+            step = self._chunk
+            return -np.concatenate([self._entry_errors(X[start : start + step]).mean(axis=1)
+                                    for start in range(0, X.shape[0], step)])  # fmt: skip
         reconstruction = forward(self, self.module_, X, X.shape[1])
         return -np.mean(np.square(reconstruction - X, dtype=np.float64), axis=1)
 

@@ -14,6 +14,7 @@ from ._base import unchanged_on_failure
 from ._checks import check_input, check_widths, refuse_bools
 from ._columns import input_width, read_table, table_mask
 from ._random import resolve_device
+from ._reconstruction import TABLE_CONSTRAINTS
 from ._sklearn import HasMethods, Interval, StrOptions, _fit_context
 from .noise import NOISE_KINDS, check_noise_level
 
@@ -205,7 +206,7 @@ default='from_dtype'
         "latent_weight": [Interval(Real, 0, 1, closed="both")],
         "trim": [Interval(Real, 0, 0.5, closed="left")],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
-        "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
+        **TABLE_CONSTRAINTS,
         "hidden_sizes": [tuple, list],
         "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "noise": [StrOptions(set(NOISE_KINDS))],

@@ -22,6 +22,7 @@ from ._columns import input_width, reading_columns
 from ._inference import forward
 from ._pretraining import STACK_CONSTRAINTS, check_pretraining, pretrain_layers, stacked_encoder
 from ._random import initialized
+from ._reconstruction import TABLE_CONSTRAINTS
 from ._sklearn import Interval, StrOptions
 from .modules import ACTIVATIONS, Classifier, Dropout, mlp
 from .noise import NOISE_KINDS, check_noise_level
@@ -161,7 +162,7 @@ class SAEClassifier(ClassifierMixin, _NetEstimator):
         **_NetEstimator._parameter_constraints,
         **STACK_CONSTRAINTS,
         "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
+        **TABLE_CONSTRAINTS,
         "noise": [StrOptions(set(NOISE_KINDS)), None],
         "noise_level": [Interval(Real, 0, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
